@@ -1,0 +1,222 @@
+package io.meshwire.transport;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * Validated, immutable configuration of a {@link DatagramEndpoint}. Build one with {@link #builder()}.
+ *
+ * @param bindAddress        local address and port to bind; port 0 lets the kernel choose
+ * @param connectAddress     peer to connect to, or {@code null} for an unconnected endpoint
+ * @param receiveBufferSize  {@code SO_RCVBUF} requested; the kernel may cap it (see {@link SocketInfo})
+ * @param sendBufferSize     {@code SO_SNDBUF} requested
+ * @param reuseAddress       {@code SO_REUSEADDR}
+ * @param reusePort          {@code SO_REUSEPORT} (native backend only; ignored by NIO with a log line)
+ * @param broadcast          {@code SO_BROADCAST}
+ * @param backend            which implementation to use
+ * @param sendOnly           no receive thread and no receive buffers
+ * @param maxDatagramSize    largest datagram received whole; a larger one is dropped and counted as truncated
+ * @param receiveBatchSize   messages per {@code recvmmsg} call and per queued batch
+ * @param queueDepth         batches the receive thread may queue ahead of the consumer before it parks
+ * @param gso                send runs of equal-size datagrams with UDP GSO where the kernel supports it
+ * @param gro                ask the kernel to coalesce received datagrams (UDP GRO); split back on receive
+ * @param throughputTuning   best-effort {@code SO_BUSY_POLL} and don't-fragment, as net-mesh's
+ *                           {@code configure_socket_for_throughput}
+ * @param busyPollMicros     {@code SO_BUSY_POLL} value used when {@code throughputTuning} is on
+ * @param instrumentation    record the receive batch histogram, syscall and packet counters, kernel drops
+ */
+public record EndpointConfig(
+        InetSocketAddress bindAddress,
+        InetSocketAddress connectAddress,
+        int receiveBufferSize,
+        int sendBufferSize,
+        boolean reuseAddress,
+        boolean reusePort,
+        boolean broadcast,
+        BackendPreference backend,
+        boolean sendOnly,
+        int maxDatagramSize,
+        int receiveBatchSize,
+        int queueDepth,
+        boolean gso,
+        boolean gro,
+        boolean throughputTuning,
+        int busyPollMicros,
+        boolean instrumentation) {
+
+    /** Default socket buffer request: 64 MiB each way, as net-mesh's production default. */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
+    /** Default largest received datagram: net-mesh's {@code MAX_PACKET_SIZE}. */
+    public static final int DEFAULT_MAX_DATAGRAM_SIZE = 8192;
+    /** Largest UDP payload over IPv6 (65535 minus the 8-byte UDP header); IPv4 allows 28 bytes less. */
+    public static final int MAX_UDP_PAYLOAD = 65527;
+    /** The receive buffer per message when GRO is on: a coalesced super-datagram is at most 64 KiB. */
+    public static final int GRO_BUFFER_SIZE = 65536;
+    /** Messages per recvmmsg by default, as net-mesh's {@code MAX_BATCH_SIZE}. */
+    public static final int DEFAULT_RECEIVE_BATCH_SIZE = 64;
+    /** Default messages per recvmmsg with GRO on: each one may hold up to 64 datagrams already. */
+    public static final int DEFAULT_GRO_RECEIVE_BATCH_SIZE = 16;
+    /** Kernel limit on messages per recvmmsg/sendmmsg call ({@code UIO_MAXIOV}). */
+    public static final int MAX_RECEIVE_BATCH_SIZE = 1024;
+    /** Default queue depth in batches, as net-mesh's {@code RECV_BATCH_CHANNEL_DEPTH}. */
+    public static final int DEFAULT_QUEUE_DEPTH = 64;
+
+    /** Validates the record; {@link Builder#build()} is the usual way in. */
+    public EndpointConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress must not be null");
+        Objects.requireNonNull(backend, "backend must not be null");
+        if (bindAddress.isUnresolved()) {
+            throw new IllegalArgumentException("bindAddress must be resolved: " + bindAddress);
+        }
+        if (connectAddress != null && connectAddress.isUnresolved()) {
+            throw new IllegalArgumentException("connectAddress must be resolved: " + connectAddress);
+        }
+        if (connectAddress != null && connectAddress.getPort() == 0) {
+            throw new IllegalArgumentException("connectAddress port must not be 0: " + connectAddress);
+        }
+        requireRange("receiveBufferSize", receiveBufferSize, 1024, Integer.MAX_VALUE);
+        requireRange("sendBufferSize", sendBufferSize, 1024, Integer.MAX_VALUE);
+        requireRange("maxDatagramSize", maxDatagramSize, 1, GRO_BUFFER_SIZE);
+        requireRange("receiveBatchSize", receiveBatchSize, 1, MAX_RECEIVE_BATCH_SIZE);
+        requireRange("queueDepth", queueDepth, 1, 1 << 16);
+        requireRange("busyPollMicros", busyPollMicros, 0, 1_000_000);
+        if (gro && maxDatagramSize != GRO_BUFFER_SIZE) {
+            throw new IllegalArgumentException("gro needs maxDatagramSize " + GRO_BUFFER_SIZE
+                    + " (a coalesced message is up to 64 KiB), not " + maxDatagramSize
+                    + "; leave maxDatagramSize unset and the builder sets it");
+        }
+        if (gro && backend == BackendPreference.NIO) {
+            throw new IllegalArgumentException("gro needs the native backend; the NIO backend cannot read the "
+                    + "segment size the kernel attaches; use backend AUTO or NATIVE, or gro(false)");
+        }
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    /** True when the bind address is IPv6 (the socket is then AF_INET6, dual-stack). */
+    public boolean ipv6() {
+        return bindAddress.getAddress() instanceof java.net.Inet6Address;
+    }
+
+    /** A builder with the defaults: bind 0.0.0.0:0, 64 MiB buffers, AUTO backend, 64 × 64 batching. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder prefilled with this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bindAddress = bindAddress;
+        b.connectAddress = connectAddress;
+        b.receiveBufferSize = receiveBufferSize;
+        b.sendBufferSize = sendBufferSize;
+        b.reuseAddress = reuseAddress;
+        b.reusePort = reusePort;
+        b.broadcast = broadcast;
+        b.backend = backend;
+        b.sendOnly = sendOnly;
+        b.maxDatagramSize = maxDatagramSize;
+        b.receiveBatchSize = receiveBatchSize;
+        b.queueDepth = queueDepth;
+        b.gso = gso;
+        b.gro = gro;
+        b.throughputTuning = throughputTuning;
+        b.busyPollMicros = busyPollMicros;
+        b.instrumentation = instrumentation;
+        return b;
+    }
+
+    /** Which implementation an endpoint uses. */
+    public enum BackendPreference {
+        /** Native on Linux when native access is granted and {@code -Dmeshwire.native=false} is not set; else NIO. */
+        AUTO,
+        /** FFM {@code recvmmsg}/{@code sendmmsg}; opening fails with the reason when unavailable. */
+        NATIVE,
+        /** The portable {@link java.nio.channels.DatagramChannel} backend. */
+        NIO
+    }
+
+    /** Fluent builder; {@link #build()} validates and returns the immutable snapshot. */
+    public static final class Builder {
+        private InetSocketAddress bindAddress = new InetSocketAddress(anyLocal(), 0);
+        private InetSocketAddress connectAddress;
+        private int receiveBufferSize = DEFAULT_BUFFER_SIZE;
+        private int sendBufferSize = DEFAULT_BUFFER_SIZE;
+        private boolean reuseAddress;
+        private boolean reusePort;
+        private boolean broadcast;
+        private BackendPreference backend = BackendPreference.AUTO;
+        private boolean sendOnly;
+        private Integer maxDatagramSize;
+        private Integer receiveBatchSize;
+        private int queueDepth = DEFAULT_QUEUE_DEPTH;
+        private boolean gso = true;
+        private boolean gro;
+        private boolean throughputTuning;
+        private int busyPollMicros = 50;
+        private boolean instrumentation;
+
+        private Builder() {
+        }
+
+        private static InetAddress anyLocal() {
+            try {
+                return InetAddress.getByAddress(new byte[4]);
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** Local address to bind. */
+        public Builder bindAddress(InetSocketAddress v) { this.bindAddress = v; return this; }
+        /** Local address and port to bind. */
+        public Builder bind(String host, int port) { this.bindAddress = new InetSocketAddress(host, port); return this; }
+        /** Peer to connect to. */
+        public Builder connectAddress(InetSocketAddress v) { this.connectAddress = v; return this; }
+        /** {@code SO_RCVBUF} to request. */
+        public Builder receiveBufferSize(int v) { this.receiveBufferSize = v; return this; }
+        /** {@code SO_SNDBUF} to request. */
+        public Builder sendBufferSize(int v) { this.sendBufferSize = v; return this; }
+        /** {@code SO_REUSEADDR}. */
+        public Builder reuseAddress(boolean v) { this.reuseAddress = v; return this; }
+        /** {@code SO_REUSEPORT}. */
+        public Builder reusePort(boolean v) { this.reusePort = v; return this; }
+        /** {@code SO_BROADCAST}. */
+        public Builder broadcast(boolean v) { this.broadcast = v; return this; }
+        /** Backend choice. */
+        public Builder backend(BackendPreference v) { this.backend = v; return this; }
+        /** Send-only: no receive thread, no receive buffers. */
+        public Builder sendOnly(boolean v) { this.sendOnly = v; return this; }
+        /** Largest datagram received whole (default 8192, or 65536 with GRO). */
+        public Builder maxDatagramSize(int v) { this.maxDatagramSize = v; return this; }
+        /** Messages per recvmmsg (default 64, or 16 with GRO). */
+        public Builder receiveBatchSize(int v) { this.receiveBatchSize = v; return this; }
+        /** Batches queued ahead of the consumer (default 64). */
+        public Builder queueDepth(int v) { this.queueDepth = v; return this; }
+        /** Use UDP GSO for runs of equal-size datagrams in {@code sendBatch} (default on, where supported). */
+        public Builder gso(boolean v) { this.gso = v; return this; }
+        /** Ask the kernel for UDP GRO on receive (default off). */
+        public Builder gro(boolean v) { this.gro = v; return this; }
+        /** Best-effort busy-poll and don't-fragment. */
+        public Builder throughputTuning(boolean v) { this.throughputTuning = v; return this; }
+        /** {@code SO_BUSY_POLL} microseconds used by {@link #throughputTuning}. */
+        public Builder busyPollMicros(int v) { this.busyPollMicros = v; return this; }
+        /** Record batch histogram and counters (off: nothing is recorded on the hot path). */
+        public Builder instrumentation(boolean v) { this.instrumentation = v; return this; }
+
+        /** Validates and returns the configuration. */
+        public EndpointConfig build() {
+            int size = maxDatagramSize != null ? maxDatagramSize : gro ? GRO_BUFFER_SIZE : DEFAULT_MAX_DATAGRAM_SIZE;
+            int batch = receiveBatchSize != null ? receiveBatchSize
+                    : gro ? DEFAULT_GRO_RECEIVE_BATCH_SIZE : DEFAULT_RECEIVE_BATCH_SIZE;
+            return new EndpointConfig(bindAddress, connectAddress, receiveBufferSize, sendBufferSize, reuseAddress,
+                    reusePort, broadcast, backend, sendOnly, size, batch, queueDepth, gso, gro, throughputTuning,
+                    busyPollMicros, instrumentation);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.meshwire.transport;
+
+import io.meshwire.transport.linux.LinuxSockets;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One receive batch: the memory one {@code recvmmsg} call fills, and the packet views cut from it.
+ *
+ * <p>Everything is allocated once, at construction (Aeron style): a data region of
+ * {@code messages × slotSize}, and for the native backend the {@code mmsghdr}/{@code iovec} arrays whose
+ * iovecs point into that region, room for each message's source address and control messages. The receive
+ * thread fills it, the consumer hands its packets out, and it goes back to the pool when the last packet is
+ * released ({@link #refs} reaches 0).
+ */
+final class RecvBatch {
+    /** Room per message for control messages: UDP_GRO (int) and SO_RXQ_OVFL (u32), plus spare. */
+    static final int CONTROL_LENGTH = 64;
+    /** Most datagrams one GRO message may carry (the kernel's UDP_MAX_SEGMENTS is at most 128). */
+    static final int MAX_SEGMENTS_PER_MESSAGE = 128;
+
+    final int messageCapacity;
+    final int slotSize;
+    final int packetCapacity;
+    final MemorySegment data;
+    final long dataAddress;
+    final ByteBuffer dataBuffer;
+
+    // native backend only
+    final MemorySegment messages;
+    final MemorySegment names;
+    final MemorySegment control;
+
+    // NIO backend only: per-slot buffer views and the source each receive returned
+    final ByteBuffer[] slotBuffers;
+    final InetSocketAddress[] nioSources;
+
+    final int[] packetOffset;
+    final int[] packetLength;
+    final int[] packetMessage;
+    final Datagram[] views;
+    int packetCount;
+    int cursor;
+    /** Packets handed out and not yet released; 0 = free for the receive thread. */
+    final AtomicInteger refs = new AtomicInteger();
+
+    RecvBatch(Arena arena, int messageCapacity, int slotSize, boolean nativeBackend, boolean withControl,
+              boolean gro) {
+        this.messageCapacity = messageCapacity;
+        this.slotSize = slotSize;
+        this.packetCapacity = gro ? messageCapacity * MAX_SEGMENTS_PER_MESSAGE : messageCapacity;
+        // Arena.allocate zeroes the region; that happens once here, never per packet (net-mesh perf #130).
+        this.data = arena.allocate((long) messageCapacity * slotSize, 64);
+        this.dataAddress = data.address();
+        this.dataBuffer = data.asByteBuffer();
+        this.packetOffset = new int[packetCapacity];
+        this.packetLength = new int[packetCapacity];
+        this.packetMessage = new int[packetCapacity];
+        this.views = new Datagram[packetCapacity];
+        if (nativeBackend) {
+            messages = arena.allocate(LinuxSockets.MMSGHDR_SIZE * messageCapacity, 8);
+            MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * messageCapacity, 8);
+            names = arena.allocate((long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * messageCapacity, 8);
+            control = withControl ? arena.allocate((long) CONTROL_LENGTH * messageCapacity, 8) : null;
+            for (int i = 0; i < messageCapacity; i++) {
+                long iov = LinuxSockets.IOVEC_SIZE * i;
+                iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_BASE_OFFSET, dataAddress + (long) i * slotSize);
+                iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_LEN_OFFSET, slotSize);
+                long m = LinuxSockets.MMSGHDR_SIZE * i;
+                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_NAME_OFFSET,
+                        names.address() + (long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * i);
+                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOV_OFFSET, iovs.address() + iov);
+                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOVLEN_OFFSET, 1L);
+                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_CONTROL_OFFSET,
+                        control == null ? 0L : control.address() + (long) CONTROL_LENGTH * i);
+            }
+            slotBuffers = null;
+            nioSources = null;
+        } else {
+            messages = null;
+            names = null;
+            control = null;
+            slotBuffers = new ByteBuffer[messageCapacity];
+            for (int i = 0; i < messageCapacity; i++) {
+                slotBuffers[i] = data.asSlice((long) i * slotSize, slotSize).asByteBuffer();
+            }
+            nioSources = new InetSocketAddress[messageCapacity];
+        }
+    }
+
+    /** Appends a packet view; false when the batch has no room (only possible with GRO). */
+    boolean addPacket(int offset, int length, int message) {
+        int n = packetCount;
+        if (n == packetCapacity) {
+            return false;
+        }
+        packetOffset[n] = offset;
+        packetLength[n] = length;
+        packetMessage[n] = message;
+        packetCount = n + 1;
+        return true;
+    }
+
+    /** Resets for refilling; only the receive thread calls this, on a free batch. */
+    void reset() {
+        packetCount = 0;
+        cursor = 0;
+    }
+
+    Datagram view(int index, DatagramEndpoint owner) {
+        Datagram d = views[index];
+        if (d == null) {
+            d = new Datagram(owner, this, index);
+            views[index] = d;
+        }
+        d.armed = true;
+        return d;
+    }
+}

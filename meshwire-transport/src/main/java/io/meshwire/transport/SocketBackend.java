@@ -1,0 +1,49 @@
+package io.meshwire.transport;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * What a backend supplies to {@link DatagramEndpoint}: a bound socket, a receive call that fills a
+ * {@link RecvBatch}, and the send calls. The endpoint owns threading, queueing and the public contract.
+ */
+sealed interface SocketBackend extends AutoCloseable permits NativeSocket, NioSocket {
+
+    /** Receive result: the socket was shut down while the receive thread waited. */
+    int CLOSED = Integer.MIN_VALUE;
+
+    Backend kind();
+
+    SocketInfo info();
+
+    /** Allocates a receive batch shaped for this backend. */
+    RecvBatch newBatch(Arena arena, int messages, int slotSize);
+
+    /**
+     * Blocks until at least one datagram arrived, then fills {@code batch} with what is queued. Returns the
+     * messages received (the batch's packet count may differ with GRO or truncation), {@link #CLOSED}, or
+     * {@code -errno}. Only the receive thread calls it.
+     */
+    int receive(RecvBatch batch, ReceiveCounters counters);
+
+    /** Makes a blocked {@link #receive} return promptly; used by close. */
+    void wakeupReceiver();
+
+    /**
+     * Sends {@code length} bytes from {@code src} (position is not moved).
+     *
+     * @param dest     destination, or {@code null} on a connected socket
+     * @param dontWait return -EAGAIN instead of blocking when the send buffer is full
+     * @return bytes sent, or {@code -errno}
+     */
+    long send(ByteBuffer src, InetSocketAddress dest, boolean dontWait, SendCounters counters) throws IOException;
+
+    /** Sends every datagram of {@code batch}; returns how many went, or {@code -errno} if none did. */
+    long sendBatch(SendBatch batch, InetSocketAddress dest, SendCounters counters) throws IOException;
+
+    /** Closes the socket; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,382 @@
+package io.meshwire.transport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The endpoint contract, run against every backend (Netty testsuite style). Real sockets on loopback only.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+abstract class AbstractEndpointConformanceTest {
+
+    static final InetSocketAddress LOOPBACK_V4 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    abstract EndpointConfig.BackendPreference backend();
+
+    EndpointConfig.Builder config() {
+        return EndpointConfig.builder().bindAddress(LOOPBACK_V4).backend(backend()).receiveBufferSize(4 << 20)
+                .sendBufferSize(4 << 20);
+    }
+
+    DatagramEndpoint open(EndpointConfig.Builder b) throws IOException {
+        DatagramEndpoint e = DatagramEndpoint.open(b.build());
+        resources.add(e);
+        return e;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : resources) {
+            c.close();
+        }
+    }
+
+    static ByteBuffer text(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String text(Datagram d) {
+        return new String(d.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    static ByteBuffer numbered(int i, int size) {
+        ByteBuffer b = ByteBuffer.allocate(Math.max(size, 4));
+        b.putInt(0, i);
+        return b;
+    }
+
+    @Test
+    void shouldUseRequestedBackendWhenOpened() throws IOException {
+        DatagramEndpoint e = open(config());
+        assertThat(e.backend().name()).isEqualTo(backend().name());
+        assertThat(e.socketInfo().backendReason()).isNotBlank();
+        assertThat(e.localAddress().getPort()).isPositive();
+    }
+
+    @Test
+    void shouldRoundTripWhenIpv4() throws IOException {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config());
+        b.send(text("hello-v4"), a.localAddress());
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(d).isNotNull();
+            assertThat(text(d)).isEqualTo("hello-v4");
+            assertThat(d.source()).isEqualTo(b.localAddress());
+            assertThat(d.sourcePort()).isEqualTo(b.localAddress().getPort());
+        }
+    }
+
+    @Test
+    void shouldRoundTripWhenIpv6() throws IOException {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        DatagramEndpoint a = open(config().bindAddress(v6));
+        DatagramEndpoint b = open(config().bindAddress(v6));
+        b.send(text("hello-v6"), a.localAddress());
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(d).isNotNull();
+            assertThat(text(d)).isEqualTo("hello-v6");
+            assertThat(d.source().getPort()).isEqualTo(b.localAddress().getPort());
+            assertThat(d.source().getAddress()).isEqualTo(InetAddress.getByName("::1"));
+        }
+    }
+
+    @Test
+    void shouldReturnNullWhenTryReceiveFindsNothing() throws IOException {
+        DatagramEndpoint a = open(config());
+        assertThat(a.tryReceive()).isNull();
+        assertThat(a.receive(50, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void shouldKeepArrivalOrderWhenManyDatagramsQueued() throws IOException {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config());
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            b.send(numbered(i, 32), a.localAddress());
+        }
+        for (int i = 0; i < n; i++) {
+            try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+                assertThat(d).as("datagram %d", i).isNotNull();
+                assertThat(d.buffer().getInt(d.offset())).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void shouldReceiveEveryDatagramWhenTenThousandSentUnderTheKernelBuffer() throws Exception {
+        DatagramEndpoint a = open(config().instrumentation(true));
+        DatagramEndpoint b = open(config());
+        int total = 10_000;
+        AtomicInteger received = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        boolean[] seen = new boolean[total];
+        Thread consumer = Thread.ofPlatform().start(() -> {
+            try {
+                while (received.get() < total) {
+                    a.receiveBatch(d -> {
+                        int i = d.buffer().getInt(d.offset());
+                        if (seen[i]) {
+                            failure.compareAndSet(null, new AssertionError("duplicate " + i));
+                        }
+                        seen[i] = true;
+                        received.incrementAndGet();
+                    }, 256);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        // keep what is in flight well under the kernel buffer: at most 1,000 datagrams outstanding
+        ByteBuffer buf = ByteBuffer.allocateDirect(64);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; i < total; i++) {
+            while (i - received.get() > 1_000 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            buf.clear().putInt(0, i).limit(64);
+            b.send(buf, a.localAddress());
+        }
+        consumer.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(failure.get()).isNull();
+        assertThat(received.get()).isEqualTo(total);
+        TransportStats s = a.stats();
+        assertThat(s.receivedPackets()).isEqualTo(total);
+        assertThat(s.kernelDrops()).isZero();
+        assertThat(s.receiveSyscalls()).isPositive().isLessThanOrEqualTo(total);
+        assertThat(s.receiveBatchHistogram()).hasSize(7);
+        assertThat(java.util.Arrays.stream(s.receiveBatchHistogram()).sum()).isEqualTo(s.receiveSyscalls());
+    }
+
+    @Test
+    void shouldCloseWhenReceiverIsBlocked() throws Exception {
+        DatagramEndpoint a = open(config());
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.receive();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        a.close();
+        a.close(); // idempotent
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+        assertThat(a.isClosed()).isTrue();
+    }
+
+    @Test
+    void shouldCloseWhenQueueIsFullAndNobodyConsumes() throws Exception {
+        DatagramEndpoint a = open(config().queueDepth(2).receiveBatchSize(4));
+        DatagramEndpoint b = open(config());
+        for (int i = 0; i < 200; i++) {
+            b.send(numbered(i, 16), a.localAddress());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (a.stats().queueFullEvents() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(a.stats().queueFullEvents()).isPositive();
+        long start = System.nanoTime();
+        a.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        assertThatThrownBy(a::tryReceive).isInstanceOf(TransportClosedException.class);
+    }
+
+    @Test
+    void shouldParkOnBuffersWhenConsumerHoldsEveryDatagram() throws Exception {
+        DatagramEndpoint a = open(config().queueDepth(1).receiveBatchSize(1));
+        DatagramEndpoint b = open(config());
+        for (int i = 0; i < 10; i++) {
+            b.send(numbered(i, 16), a.localAddress());
+        }
+        List<Datagram> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Datagram d = a.receive(5, TimeUnit.SECONDS);
+            assertThat(d).isNotNull();
+            held.add(d);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (a.stats().bufferPoolWaits() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(a.stats().bufferPoolWaits()).isPositive();
+        held.forEach(Datagram::release);
+        for (int i = 3; i < 10; i++) {
+            try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+                assertThat(d.buffer().getInt(d.offset())).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepWorkingWhenSendingToAClosedPort() throws Exception {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config());
+        InetSocketAddress closedPort;
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(LOOPBACK_V4);
+            closedPort = (InetSocketAddress) probe.getLocalAddress();
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(b.send(text("into the void"), closedPort)).isEqualTo(13);
+        }
+        b.send(text("still alive"), a.localAddress());
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("still alive");
+        }
+    }
+
+    @Test
+    void shouldReportPortUnreachableWhenConnectedPeerIsClosed() throws Exception {
+        InetSocketAddress closedPort;
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(LOOPBACK_V4);
+            closedPort = (InetSocketAddress) probe.getLocalAddress();
+        }
+        DatagramEndpoint a = open(config().connectAddress(closedPort));
+        boolean refused = false;
+        for (int i = 0; i < 50 && !refused; i++) {
+            try {
+                a.send(text("ping"));
+            } catch (PortUnreachableException e) {
+                refused = true;
+            }
+            refused |= a.stats().receiveErrors() > 0;
+            Thread.sleep(10);
+        }
+        assertThat(refused).as("ICMP port unreachable surfaced as an exception or a counted receive error").isTrue();
+        assertThat(a.isClosed()).isFalse();
+    }
+
+    @Test
+    void shouldRejectOversizedDatagramWhenAboveUdpMaximum() throws IOException {
+        DatagramEndpoint a = open(config());
+        assertThatThrownBy(() -> a.send(ByteBuffer.allocate(65_508), a.localAddress()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65507");
+        // the largest legal one goes through
+        assertThat(a.send(ByteBuffer.allocate(65_507), a.localAddress())).isEqualTo(65_507);
+    }
+
+    @Test
+    void shouldDropAndCountWhenDatagramExceedsMaxDatagramSize() throws IOException {
+        DatagramEndpoint a = open(config().maxDatagramSize(100));
+        DatagramEndpoint b = open(config());
+        b.send(ByteBuffer.allocate(200), a.localAddress());
+        b.send(ByteBuffer.allocate(100), a.localAddress());
+        b.send(text("small"), a.localAddress());
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(d.length()).isEqualTo(100);
+        }
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("small");
+        }
+        assertThat(a.stats().truncatedDrops()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendEveryDatagramWhenBatchExceedsOneSyscall() throws Exception {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config().instrumentation(true));
+        try (SendBatch batch = SendBatch.allocate(150, 150 * 100)) {
+            for (int i = 0; i < 150; i++) {
+                batch.add(numbered(i, 20 + (i % 7)));
+            }
+            assertThat(b.sendBatch(batch, a.localAddress())).isEqualTo(150);
+        }
+        for (int i = 0; i < 150; i++) {
+            try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+                assertThat(d).as("datagram %d", i).isNotNull();
+                assertThat(d.length()).isEqualTo(20 + (i % 7));
+                assertThat(d.buffer().getInt(d.offset())).isEqualTo(i);
+            }
+        }
+        assertThat(b.stats().sentPackets()).isEqualTo(150);
+    }
+
+    @Test
+    void shouldLeaveTheRestQueuedWhenPollLimitIsSmallerThanTheBatch() throws Exception {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config());
+        for (int i = 0; i < 10; i++) {
+            b.send(numbered(i, 8), a.localAddress());
+        }
+        List<Integer> got = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (got.size() < 10 && System.nanoTime() < deadline) {
+            int n = a.pollBatch(d -> got.add(d.buffer().getInt(d.offset())), 3);
+            assertThat(n).isLessThanOrEqualTo(3);
+        }
+        assertThat(got).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+
+    @Test
+    void shouldRefuseReceiveWhenSendOnly() throws IOException {
+        DatagramEndpoint s = open(config().sendOnly(true));
+        DatagramEndpoint a = open(config());
+        assertThatThrownBy(s::tryReceive).isInstanceOf(IllegalStateException.class).hasMessageContaining("send-only");
+        s.send(text("from send-only"), a.localAddress());
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("from send-only");
+        }
+    }
+
+    @Test
+    void shouldThrowClosedWhenSendingAfterClose() throws IOException {
+        DatagramEndpoint a = open(config());
+        InetSocketAddress self = a.localAddress();
+        a.close();
+        assertThatThrownBy(() -> a.send(text("x"), self)).isInstanceOf(TransportClosedException.class);
+    }
+
+    @Test
+    void shouldReportGrantedBuffersWhenKernelCapsThem() throws IOException {
+        DatagramEndpoint a = open(config().receiveBufferSize(EndpointConfig.DEFAULT_BUFFER_SIZE));
+        SocketInfo info = a.socketInfo();
+        assertThat(info.requestedReceiveBuffer()).isEqualTo(EndpointConfig.DEFAULT_BUFFER_SIZE);
+        assertThat(info.grantedReceiveBuffer()).isPositive();
+        // this machine kind caps at net.core.rmem_max; whatever it is, the flag must agree with the numbers
+        assertThat(info.receiveBufferCapped())
+                .isEqualTo(info.grantedReceiveBuffer() < 2L * info.requestedReceiveBuffer());
+    }
+
+    @Test
+    void shouldRejectWrongFamilyWhenSendingIpv6FromIpv4() throws IOException {
+        DatagramEndpoint a = open(config());
+        assertThatThrownBy(() -> a.send(text("x"), new InetSocketAddress(InetAddress.getByName("::1"), 9)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IPv6");
+    }
+
+    @Test
+    void shouldReportEmptyWhenTrySendIsUsedOnAnIdleSocket() throws IOException {
+        DatagramEndpoint a = open(config());
+        DatagramEndpoint b = open(config());
+        assertThat(b.trySend(text("try"), a.localAddress())).isTrue();
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("try");
+        }
+    }
+}
