@@ -15,8 +15,10 @@ import java.util.Arrays;
  * @param maxReceiveBatch       most messages one receive call returned (instrumented)
  * @param queueFullEvents       times the receive thread found the batch queue full and parked
  * @param bufferPoolWaits       times it parked because the consumer still held every batch buffer
- * @param kernelDrops           datagrams the kernel dropped for lack of receive buffer ({@code SO_RXQ_OVFL};
- *                              native backend with instrumentation on)
+ * @param kernelDrops           receive buffers the kernel dropped for lack of room ({@code SO_RXQ_OVFL};
+ *                              native backend with instrumentation on). One per datagram, except with GRO, where a
+ *                              dropped buffer held up to 64 coalesced datagrams. The kernel reports its running
+ *                              count on the next datagram it queues, so drops show once traffic resumes.
  * @param truncatedDrops        datagrams larger than {@code maxDatagramSize}, dropped rather than handed out cut
  * @param receiveErrors         receive calls that failed (transient errors, ICMP errors on connected sockets)
  * @param sentPackets           datagrams sent

@@ -1,0 +1,145 @@
+package io.meshwire.bench.jmh;
+
+import io.meshwire.transport.DatagramEndpoint;
+import io.meshwire.transport.DatagramHandler;
+import io.meshwire.transport.EndpointConfig;
+import io.meshwire.transport.SendBatch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Receive and send paths of {@link DatagramEndpoint} on loopback, per backend. Run with {@code -prof gc}: the
+ * normalised allocation rate must be 0 B/op (it sums every thread, so the receive thread and the background
+ * sender are included).
+ *
+ * <pre>./meshwire bench jmh EndpointBenchmark -prof gc</pre>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m"})
+public class EndpointBenchmark {
+
+    /** A receiver flooded by a background sender; each op hands one batch to a handler. */
+    @State(Scope.Benchmark)
+    public static class ReceiveState {
+        @Param({"NATIVE", "NIO"})
+        public String backend;
+        @Param({"64", "1200"})
+        public int size;
+
+        DatagramEndpoint rx;
+        DatagramEndpoint tx;
+        Thread sender;
+        volatile boolean running;
+        long sink;
+        final DatagramHandler handler = d -> sink += d.length();
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            InetSocketAddress lo = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            rx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo)
+                    .backend(EndpointConfig.BackendPreference.valueOf(backend)).build());
+            tx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo).sendOnly(true).gso(false).build());
+            running = true;
+            InetSocketAddress dest = rx.localAddress();
+            sender = Thread.ofPlatform().daemon().name("bench-sender").start(() -> {
+                try (SendBatch batch = SendBatch.allocate(64, 64 * size)) {
+                    for (int i = 0; i < 64; i++) {
+                        batch.claim(size);
+                    }
+                    while (running) {
+                        tx.sendBatch(batch, dest);
+                    }
+                } catch (IOException e) {
+                    if (running) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            running = false;
+            sender.join(2_000);
+            tx.close();
+            rx.close();
+        }
+    }
+
+    /** One batch of up to 64 datagrams through the handler API. */
+    @Benchmark
+    public int receiveBatch(ReceiveState s) throws IOException {
+        return s.rx.receiveBatch(s.handler, 64);
+    }
+
+    /** A sender into a bound channel that never reads (the kernel drops once it is full; sendto succeeds). */
+    @State(Scope.Benchmark)
+    public static class SendState {
+        @Param({"NATIVE", "NIO"})
+        public String backend;
+        @Param({"64", "1200"})
+        public int size;
+
+        DatagramChannel sink;
+        DatagramEndpoint tx;
+        InetSocketAddress dest;
+        ByteBuffer direct;
+        SendBatch batch;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            InetSocketAddress lo = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            sink = DatagramChannel.open().bind(lo);
+            dest = (InetSocketAddress) sink.getLocalAddress();
+            tx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo).sendOnly(true).gso(false)
+                    .backend(EndpointConfig.BackendPreference.valueOf(backend)).build());
+            direct = ByteBuffer.allocateDirect(size);
+            batch = SendBatch.allocate(64, 64 * size);
+            for (int i = 0; i < 64; i++) {
+                batch.claim(size);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            batch.close();
+            tx.close();
+            sink.close();
+        }
+    }
+
+    /** One datagram per syscall. */
+    @Benchmark
+    public int send(SendState s) throws IOException {
+        s.direct.clear();
+        return s.tx.send(s.direct, s.dest);
+    }
+
+    /** 64 datagrams per {@code sendmmsg}. */
+    @Benchmark
+    public int sendBatch64(SendState s, Blackhole bh) throws IOException {
+        return s.tx.sendBatch(s.batch, s.dest);
+    }
+}
