@@ -262,8 +262,10 @@ public final class InterfaceMap implements AutoCloseable {
   private void periodicRefresh() {
     try {
       refresh();
-    } catch (IOException | RuntimeException e) {
-      // A throw would cancel the schedule; a transient failure (netlink busy, interface flapping) must not.
+    } catch (IOException e) {
+      // A throw would cancel the schedule; a transient failure (interface flapping mid-enumeration) must not.
+      LOG.warn("periodic interface refresh failed, keeping the previous snapshot: {}", e.toString());
+    } catch (RuntimeException e) {
       if (!closed.get()) {
         LOG.warn("periodic interface refresh failed, keeping the previous snapshot", e);
       }

@@ -33,9 +33,9 @@ public record Nic(int index, String name, List<NetworkInterfaceInfo> entries) {
     }
   }
 
-  /** A one-line description: name, index and every address. */
+  /** A one-line description: name, index and every address, each marked {@code down} when not up. */
   @Override
   public String toString() {
-    return name + "#" + index + " " + entries.stream().map(NetworkInterfaceInfo::cidr).toList();
+    return name + "#" + index + " " + entries.stream().map(e -> e.up() ? e.cidr() : e.cidr() + " down").toList();
   }
 }
