@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * A snapshot of the host's interface addresses, refreshed on demand or periodically, with listeners told of NICs
  * added, removed or changed (epics-rs {@code IfaceMap}, pvxs {@code IfMapDaemon}).
  *
- * <p>Queries read the latest snapshot without locking; entries are ordered by interface index, and by
- * enumeration order within one interface. Refreshes are serialized, and listeners are called after the new
+ * <p>Queries read the latest snapshot without locking; entries are ordered by interface index, then IPv4 before
+ * IPv6, then by address. Refreshes are serialized, and listeners are called after the new
  * snapshot is in place. Interfaces without any address are not in the map: a socket set has nothing to bind on
  * them.
  *
@@ -37,6 +38,10 @@ public final class InterfaceMap implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(InterfaceMap.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final Comparator<NetworkInterfaceInfo> ENTRY_ORDER =
+      Comparator.comparingInt(NetworkInterfaceInfo::index)
+          .thenComparing(NetworkInterfaceInfo::isIpv6)
+          .thenComparing(NetworkInterfaceInfo::address, InterfaceMap::compareAddresses);
 
   private final InterfaceEnumerator enumerator;
   private final LongSupplier nanoClock;
@@ -279,8 +284,14 @@ public final class InterfaceMap implements AutoCloseable {
     for (NetworkInterfaceInfo e : entries) {
       sorted.add(Objects.requireNonNull(e, "enumerator returned a null entry"));
     }
-    sorted.sort(Comparator.comparingInt(NetworkInterfaceInfo::index)); // stable: keeps order within a NIC
+    // The JDK lists a NIC's addresses in no documented order (newest IPv4 alias first on Linux); sort so that
+    // snapshots, "first" in routing, and printed maps do not depend on it.
+    sorted.sort(ENTRY_ORDER);
     return List.copyOf(sorted);
+  }
+
+  private static int compareAddresses(InetAddress a, InetAddress b) {
+    return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
   }
 
   private void notifyListeners(InterfaceDiff diff) {

@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param address the IPv4 or IPv6 address
  * @param prefixLength network prefix length: 0..32 for IPv4, 0..128 for IPv6; 0 marks a default-route NIC
  * @param broadcast the subnet broadcast address; empty for IPv6 and for point-to-point or broadcast-less IPv4
- * @param up whether the interface is administratively and operationally up ({@code IFF_UP})
+ * @param up whether the interface is up and running ({@code IFF_UP} and {@code IFF_RUNNING}, i.e. it has carrier;
+ *     {@link java.net.NetworkInterface#isUp()} semantics)
  * @param loopback whether it is the loopback interface ({@code IFF_LOOPBACK})
  * @param multicast whether it supports multicast ({@code IFF_MULTICAST})
  */

@@ -51,10 +51,12 @@ class InterfaceMapTest {
   }
 
   @Test
-  void shouldSortByIndexKeepingEnumerationOrderWithinANic() throws IOException {
-    FakeInterfaces fake = FakeInterfaces.builder().add(ETH1).add(ETH0).add(loV4()).add(ETH0_V6).add(loV6()).build();
+  void shouldSortByIndexThenIpv4FirstThenAddressWhenEnumerationOrderDiffers() throws IOException {
+    NetworkInterfaceInfo alias = v4(2, "eth0", "10.1.0.9/24");
+    FakeInterfaces fake = FakeInterfaces.builder()
+        .add(ETH1).add(ETH0_V6).add(alias).add(ETH0).add(loV6()).add(loV4()).build();
     try (InterfaceMap map = InterfaceMap.create(fake)) {
-      assertThat(map.all()).containsExactly(loV4(), loV6(), ETH0, ETH0_V6, ETH1);
+      assertThat(map.all()).containsExactly(loV4(), loV6(), ETH0, alias, ETH0_V6, ETH1);
     }
   }
 
