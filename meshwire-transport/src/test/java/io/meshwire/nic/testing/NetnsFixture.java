@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * A multi-NIC host in a network namespace, for tests: a host namespace with N veth NICs on separate subnets
@@ -123,8 +125,7 @@ public final class NetnsFixture implements AutoCloseable {
       return fixture;
     } catch (RuntimeException | Error e) {
       fixture.closeAfterFailure(e);
-      if (e instanceof IllegalStateException || e instanceof Error
-          || e.getClass().getName().startsWith("org.opentest4j")) {
+      if (e instanceof IllegalStateException || e instanceof Error || e instanceof TestAbortedException) {
         throw e;
       }
       throw new IllegalStateException("building namespace fixture " + fixture.prefix + " failed: " + e, e);
@@ -135,7 +136,7 @@ public final class NetnsFixture implements AutoCloseable {
    * Checks that namespace tests can run here: root and the {@code ip} binary.
    *
    * @return the absolute path of {@code ip}
-   * @throws org.opentest4j.TestAbortedException if they cannot and {@code CI} is not {@code true}
+   * @throws TestAbortedException if they cannot and {@code CI} is not {@code true}
    * @throws IllegalStateException if they cannot and {@code CI=true}
    */
   public static String requireEnvironment() {
@@ -262,6 +263,7 @@ public final class NetnsFixture implements AutoCloseable {
    * @throws IllegalStateException if it times out or cannot start
    */
   public ExecResult exec(String namespace, Duration timeout, String... command) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
     return run(timeout, inNamespace(namespace, command));
   }
 
@@ -305,6 +307,8 @@ public final class NetnsFixture implements AutoCloseable {
    * @return its index
    */
   public int ifindex(String namespace, String interfaceName) {
+    Objects.requireNonNull(namespace, "namespace must not be null");
+    Objects.requireNonNull(interfaceName, "interfaceName must not be null");
     String line = ipOk("-n", namespace, "-o", "link", "show", "dev", interfaceName).strip();
     Matcher m = IFINDEX.matcher(line);
     if (!m.find()) {
@@ -321,6 +325,9 @@ public final class NetnsFixture implements AutoCloseable {
    * @throws IllegalStateException if it exits non-zero
    */
   public String ipOk(String... args) {
+    for (String a : args) {
+      Objects.requireNonNull(a, "args must not contain null");
+    }
     List<String> cmd = Stream.concat(Stream.of(ip), Stream.of(args)).toList();
     return checked(run(COMMAND_TIMEOUT, cmd), cmd);
   }
@@ -334,6 +341,7 @@ public final class NetnsFixture implements AutoCloseable {
    * @return the command line
    */
   public static String[] javaCommand(String mainClass, String... args) {
+    Objects.requireNonNull(mainClass, "mainClass must not be null");
     String java = ProcessHandle.current().info().command()
         .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1",
@@ -433,8 +441,8 @@ public final class NetnsFixture implements AutoCloseable {
 
   private List<String> inNamespace(String namespace, String... command) {
     Objects.requireNonNull(namespace, "namespace must not be null");
-    if (command.length == 0) {
-      throw new IllegalArgumentException("command must not be empty");
+    if (command.length == 0 || Stream.of(command).anyMatch(Objects::isNull)) {
+      throw new IllegalArgumentException("command must not be empty or contain null: " + Arrays.toString(command));
     }
     return Stream.concat(Stream.of(ip, "netns", "exec", namespace), Stream.of(command)).toList();
   }
