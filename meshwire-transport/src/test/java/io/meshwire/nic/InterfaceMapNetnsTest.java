@@ -65,7 +65,7 @@ class InterfaceMapNetnsTest {
 
   @Test
   @Timeout(90)
-  void shouldReportAddedAndRemovedWhenAVethIsAddedAndDeletedAtRunTime() throws Exception {
+  void shouldReportAddedRemovedAndChangedWhenVethsChangeAtRunTime() throws Exception {
     Process probe = netns.start(netns.hostNamespace(),
         NetnsFixture.javaCommand(InterfaceMapProbe.class.getName(), "watch", "200"));
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -83,6 +83,13 @@ class InterfaceMapNetnsTest {
     netns.deleteVeth(third);
     String removed = awaitLine(lines, l -> l.startsWith("REMOVED vh3#")).getLast();
     assertThat(removed).startsWith("REMOVED vh3#" + vh3 + " [10.3.0.1/24");
+
+    netns.ipOk("-n", netns.hostNamespace(), "link", "set", "vh2", "down");
+    // Settled state: IPv4 entry down, the link-local IPv6 address gone with the link. A refresh may catch an
+    // intermediate state first, so wait for the settled one.
+    String vh2 = "vh2#" + netns.ifindex(netns.hostNamespace(), "vh2");
+    assertThat(awaitLine(lines, l -> l.startsWith("CHANGED " + vh2 + " ") && l.endsWith("-> " + vh2 + " [10.2.0.1/24 down]")))
+        .isNotEmpty();
 
     probe.getOutputStream().close(); // the probe exits at EOF on stdin
     assertThat(probe.waitFor(20, TimeUnit.SECONDS)).as("probe exits when stdin closes").isTrue();

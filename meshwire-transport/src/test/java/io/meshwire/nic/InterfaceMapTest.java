@@ -249,9 +249,9 @@ class InterfaceMapTest {
     Recorder recorder = new Recorder();
     try (InterfaceMap map = InterfaceMap.create(fake)) {
       map.addListener(recorder);
-      map.startPeriodicRefresh(Duration.ofMillis(300));
+      map.startPeriodicRefresh(Duration.ofSeconds(1));
       // The first tick is one period away: nothing re-enumerates right after start.
-      Thread.sleep(100);
+      Thread.sleep(200);
       assertThat(fake.enumerations()).isEqualTo(1);
 
       fake.set(List.of(loV4(), loV6(), ETH0));
