@@ -88,8 +88,8 @@ class InterfaceMapNetnsTest {
     // Settled state: IPv4 entry down, the link-local IPv6 address gone with the link. A refresh may catch an
     // intermediate state first, so wait for the settled one.
     String vh2 = "vh2#" + netns.ifindex(netns.hostNamespace(), "vh2");
-    assertThat(awaitLine(lines, l -> l.startsWith("CHANGED " + vh2 + " ") && l.endsWith("-> " + vh2 + " [10.2.0.1/24 down]")))
-        .isNotEmpty();
+    String settled = "-> " + vh2 + " [10.2.0.1/24 down]";
+    assertThat(awaitLine(lines, l -> l.startsWith("CHANGED " + vh2 + " ") && l.endsWith(settled))).isNotEmpty();
 
     probe.getOutputStream().close(); // the probe exits at EOF on stdin
     assertThat(probe.waitFor(20, TimeUnit.SECONDS)).as("probe exits when stdin closes").isTrue();

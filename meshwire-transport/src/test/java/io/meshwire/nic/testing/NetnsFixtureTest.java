@@ -94,7 +94,8 @@ class NetnsFixtureTest {
   @Timeout(60)
   void shouldReturnOutputAndExitCodeWhenExecutingInANamespace() {
     try (NetnsFixture f = NetnsFixture.create(0)) {
-      NetnsFixture.ExecResult ok = f.exec(f.hostNamespace(), Duration.ofSeconds(10), "sh", "-c", "echo hi; echo err >&2");
+      NetnsFixture.ExecResult ok =
+          f.exec(f.hostNamespace(), Duration.ofSeconds(10), "sh", "-c", "echo hi; echo err >&2");
       assertThat(ok.exitCode()).isZero();
       assertThat(ok.output()).contains("hi", "err");
       assertThat(f.exec(f.hostNamespace(), Duration.ofSeconds(10), "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
