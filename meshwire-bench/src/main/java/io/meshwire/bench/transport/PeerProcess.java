@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  */
 final class PeerProcess implements AutoCloseable {
 
+    private static final long EXIT_WAIT_MILLIS = 500;
+    private static final long RELAY_JOIN_MILLIS = 1_000;
     private static final Set<PeerProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -36,6 +38,7 @@ final class PeerProcess implements AutoCloseable {
     private final CompletableFuture<PeerLine> result = new CompletableFuture<>();
     private final Thread stdout;
     private final Thread stderr;
+    private volatile boolean closing;
 
     private PeerProcess(String label, Process process, PrintStream log, Consumer<PeerLine> progress) {
         this.label = label;
@@ -89,13 +92,22 @@ final class PeerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        kill();
-        LIVE.remove(this);
+        closing = true;
         try {
-            stdout.join(1_000);
-            stderr.join(1_000);
+            // A peer that printed its result exits by itself: let the relays read to end-of-file before killing,
+            // since killing closes the pipes under them.
+            if (process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                stdout.join(RELAY_JOIN_MILLIS);
+                stderr.join(RELAY_JOIN_MILLIS);
+            }
+            kill();
+            stdout.join(RELAY_JOIN_MILLIS);
+            stderr.join(RELAY_JOIN_MILLIS);
         } catch (InterruptedException e) {
+            kill();
             Thread.currentThread().interrupt();
+        } finally {
+            LIVE.remove(this);
         }
     }
 
@@ -132,7 +144,9 @@ final class PeerProcess implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.println("[" + label + "] stdout: " + e);
+            if (!closing) {
+                log.println("[" + label + "] stdout: " + e);
+            }
         }
         String exit = exitDescription();
         IllegalStateException gone = new IllegalStateException(label + " " + exit
