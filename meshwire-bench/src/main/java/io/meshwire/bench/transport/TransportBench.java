@@ -104,6 +104,9 @@ public final class TransportBench {
             PrintStream log) {
         List<TransportSystem> selected = select(config, systems);
         List<BenchResult> all = new ArrayList<>();
+        out.printf(Locale.ROOT, "machine: %d cpus, %s %s %s, java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
+                System.getProperty("java.runtime.version"));
         for (int size : config.sizes()) {
             List<BenchResult> results = new ArrayList<>();
             out.printf(Locale.ROOT, "== %d B datagrams, %d s per system, %s, %s ==%n", size, config.seconds(),
