@@ -1,0 +1,74 @@
+package io.meshwire.bench.transport;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The outcome of one system at one size.
+ *
+ * @param system       system name
+ * @param size         datagram payload bytes
+ * @param senders      sender processes (1 for a pair, K in capacity mode)
+ * @param sent         datagrams the senders handed to the kernel
+ * @param received     datagrams the receiver counted
+ * @param elapsedNanos receiver time from first to last datagram
+ * @param receiveCalls receive calls that returned data, or -1 when the receiver cannot observe them
+ * @param histogram    receive calls by batch size ([1] [2-3] ... [64+]), or {@code null}
+ * @param steadyRate   datagrams/s after the receiver's first second (JIT warm-up excluded), from its PROGRESS lines;
+ *                     NaN when it reported fewer than two
+ * @param error        why the run failed, or {@code null}
+ */
+public record BenchResult(String system, int size, int senders, long sent, long received, long elapsedNanos,
+        long receiveCalls, long[] histogram, double steadyRate, String error) {
+
+    static BenchResult failed(String system, int size, int senders, String error) {
+        return new BenchResult(system, size, senders, 0, 0, 0, -1, null, Double.NaN, error);
+    }
+
+    /** Whether the run completed. */
+    public boolean ok() {
+        return error == null;
+    }
+
+    /** Datagrams received per second of the receiver's active time; 0 when nothing arrived. */
+    public double datagramsPerSecond() {
+        return elapsedNanos <= 0 ? 0 : received * 1e9 / elapsedNanos;
+    }
+
+    /** Payload bits received per second, in Gbit/s. */
+    public double gigabitsPerSecond() {
+        return datagramsPerSecond() * size * 8 / 1e9;
+    }
+
+    /** 1 - received/sent; NaN when nothing was sent. */
+    public double loss() {
+        return sent == 0 ? Double.NaN : 1.0 - (double) received / sent;
+    }
+
+    /** Datagrams per receive call that returned data; NaN when not observable. */
+    public double packetsPerSyscall() {
+        return receiveCalls <= 0 ? Double.NaN : (double) received / receiveCalls;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof BenchResult r && system.equals(r.system) && size == r.size && senders == r.senders
+                && sent == r.sent && received == r.received && elapsedNanos == r.elapsedNanos
+                && receiveCalls == r.receiveCalls && Arrays.equals(histogram, r.histogram)
+                && Double.compare(steadyRate, r.steadyRate) == 0
+                && Objects.equals(error, r.error);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(system, size, senders, sent, received, elapsedNanos, receiveCalls,
+                Arrays.hashCode(histogram), steadyRate, error);
+    }
+
+    @Override
+    public String toString() {
+        return "BenchResult[" + system + " " + size + " B: sent=" + sent + " received=" + received + " elapsedNanos="
+                + elapsedNanos + " receiveCalls=" + receiveCalls + " histogram=" + Arrays.toString(histogram) + " steadyRate=" + steadyRate
+                + (error == null ? "" : " error=" + error) + "]";
+    }
+}

@@ -1,0 +1,225 @@
+package io.meshwire.bench.transport;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The end-to-end loopback UDP benchmark: for each system and size it starts a receiver process, then a sender
+ * process (or, in capacity mode, K C mmsg senders at once), lets them run, and reports datagrams/s received,
+ * Gbit/s of payload, loss (1 - received/sent), datagrams per receive call and the receive batch histogram.
+ *
+ * <pre>
+ * TransportBench [--size 64,1200] [--seconds 5] [--systems c-mmsg,jdk-nio] [--capacity[=K]] [--json]
+ *                [--host 127.0.0.1] [--grace-ms 1000]
+ * </pre>
+ * A live line per second relays the receiver's rate; a table per size follows, with ratios to {@code c-mmsg}, which
+ * therefore always runs first. With {@code --json} each size ends with one JSON line, so the last line printed is
+ * the JSON object of the last size. Systems are listed in {@link TransportSystems}.
+ */
+public final class TransportBench {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration EXIT_SLACK = Duration.ofSeconds(30);
+
+    private TransportBench() {
+    }
+
+    /** Runs the benchmark from command-line arguments; exits 1 when a system failed, 2 on bad arguments. */
+    public static void main(String[] args) {
+        BenchConfig config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("TransportBench: " + e.getMessage());
+            System.err.println("usage: TransportBench [--size 64,1200] [--seconds 5] [--systems a,b] [--capacity[=K]]"
+                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000]");
+            System.exit(2);
+            return;
+        }
+        List<BenchResult> results = run(config, TransportSystems.all(), System.out, System.err);
+        System.out.flush();
+        System.exit(results.stream().allMatch(BenchResult::ok) ? 0 : 1);
+    }
+
+    /** Parses the command-line options into a validated configuration. */
+    public static BenchConfig parse(String[] args) {
+        BenchConfig.Builder builder = BenchConfig.builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--json" -> builder.json(true);
+                case "--capacity" -> builder.capacitySenders(value == null
+                        ? BenchConfig.defaultCapacitySenders() : integer(arg, value));
+                case "--size", "--sizes" -> builder.sizes(Arrays.stream(required(args, ++i, arg, value).split(","))
+                        .map(s -> integer("--size", s.strip())).toList());
+                case "--seconds" -> builder.seconds(integer(arg, required(args, ++i, arg, value)));
+                case "--systems" -> builder.systems(Arrays.stream(required(args, ++i, arg, value).split(","))
+                        .map(String::strip).filter(s -> !s.isEmpty()).toList());
+                case "--host" -> builder.host(required(args, ++i, arg, value));
+                case "--grace-ms" -> builder.graceMillis(integer(arg, required(args, ++i, arg, value)));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+            if (value != null && !arg.equals("--capacity") && !arg.equals("--json")) {
+                i--; // the value came with '=', not as the next argument
+            }
+        }
+        return builder.build();
+    }
+
+    private static String required(String[] args, int index, String option, String inline) {
+        if (inline != null) {
+            return inline;
+        }
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int integer(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " " + value + " is not a whole number");
+        }
+    }
+
+    /**
+     * Runs every selected system of {@code systems} (the baseline {@code c-mmsg} first) at every size of
+     * {@code config}; progress lines, tables and JSON go to {@code out}, peer diagnostics to {@code log}.
+     *
+     * @return every result, failures included (see {@link BenchResult#ok()})
+     */
+    public static List<BenchResult> run(BenchConfig config, List<TransportSystem> systems, PrintStream out,
+            PrintStream log) {
+        List<TransportSystem> selected = select(config, systems);
+        List<BenchResult> all = new ArrayList<>();
+        out.printf(Locale.ROOT, "machine: %d cpus, %s %s %s, java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
+                System.getProperty("java.runtime.version"));
+        for (int size : config.sizes()) {
+            List<BenchResult> results = new ArrayList<>();
+            out.printf(Locale.ROOT, "== %d B datagrams, %d s per system, %s, %s ==%n", size, config.seconds(),
+                    config.capacityMode() ? "receiver capacity vs " + config.capacitySenders() + " C senders"
+                            : "sender -> receiver pairs", config.host());
+            for (TransportSystem system : selected) {
+                if (!system.supportsSize(size)) {
+                    out.printf(Locale.ROOT, "   %s: skipped at %d B%n", system.name(), size);
+                    continue;
+                }
+                BenchResult result;
+                try {
+                    result = runOne(system, size, config, out, log);
+                } catch (RuntimeException e) {
+                    log.println("[" + system.name() + "] failed: " + e.getMessage());
+                    result = BenchResult.failed(system.name(), size, senders(config), String.valueOf(e.getMessage()));
+                }
+                results.add(result);
+            }
+            out.println();
+            out.print(ResultFormat.table(results, config.capacityMode()));
+            if (config.json()) {
+                out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(), results));
+            }
+            out.flush();
+            all.addAll(results);
+        }
+        return all;
+    }
+
+    private static List<TransportSystem> select(BenchConfig config, List<TransportSystem> systems) {
+        List<TransportSystem> selected = new ArrayList<>();
+        for (TransportSystem system : systems) {
+            if (system.name().equals(CBaselineSystem.MMSG) || config.systems().isEmpty()
+                    || config.systems().contains(system.name())) {
+                selected.add(system);
+            }
+        }
+        return selected;
+    }
+
+    private static int senders(BenchConfig config) {
+        return config.capacityMode() ? config.capacitySenders() : 1;
+    }
+
+    /** One receiver and its senders, started, run, stopped and always killed. */
+    static BenchResult runOne(TransportSystem system, int size, BenchConfig config, PrintStream out,
+            PrintStream log) {
+        PeerSpec spec = new PeerSpec(config.host(), 0, size, config.seconds(), config.graceMillis());
+        List<PeerProcess> processes = new ArrayList<>();
+        try {
+            Progress progress = new Progress(out, system.name(), size);
+            PeerProcess receiver = PeerProcess.start(system.name() + " recv", system.receiverCommand(spec), log,
+                    progress::onLine);
+            processes.add(receiver);
+            PeerSpec target = spec.withPort(receiver.awaitReady(READY_TIMEOUT));
+
+            List<PeerProcess> senders = new ArrayList<>();
+            for (int i = 0; i < senders(config); i++) {
+                TransportSystem sender = config.capacityMode() ? TransportSystems.find(CBaselineSystem.MMSG) : system;
+                String label = sender.name() + " send" + (config.capacityMode() ? " " + (i + 1) : "");
+                PeerProcess process = PeerProcess.start(label, sender.senderCommand(target), log, line -> { });
+                processes.add(process);
+                senders.add(process);
+            }
+            Duration senderLimit = READY_TIMEOUT.plusSeconds(config.seconds()).plus(EXIT_SLACK);
+            long sent = 0;
+            for (PeerProcess sender : senders) {
+                sent += sender.awaitResult(senderLimit).number("sent");
+            }
+            receiver.closeStdin();
+            PeerLine result = receiver.awaitResult(Duration.ofMillis(config.graceMillis()).plus(EXIT_SLACK));
+            return new BenchResult(system.name(), size, senders.size(), sent, result.number("received"),
+                    result.number("elapsed_ns"), result.number("syscalls", -1), result.histogram("hist"),
+                    progress.steadyRate(), null);
+        } finally {
+            for (PeerProcess process : processes) {
+                process.close();
+            }
+        }
+    }
+
+    /** Turns the receiver's cumulative PROGRESS lines into a per-second rate line. */
+    private static final class Progress {
+        private final PrintStream out;
+        private final String system;
+        private final int size;
+        private long lastReceived;
+        private long lastSecond;
+        private long receivedAtFirstSecond = -1;
+
+        Progress(PrintStream out, String system, int size) {
+            this.out = out;
+            this.system = system;
+            this.size = size;
+        }
+
+        synchronized void onLine(PeerLine line) {
+            long received = line.number("received");
+            out.printf(Locale.ROOT, "   %-16s %5d B  t=%2d s  %12s dgrams/s%n", system, size, line.number("t"),
+                    ResultFormat.rate(received - lastReceived));
+            out.flush();
+            lastReceived = received;
+            lastSecond = line.number("t");
+            if (lastSecond == 1) {
+                receivedAtFirstSecond = received;
+            }
+        }
+
+        /** Datagrams/s between the receiver's first and last full second; NaN with fewer than two seconds. */
+        synchronized double steadyRate() {
+            return receivedAtFirstSecond < 0 || lastSecond < 2 ? Double.NaN
+                    : (double) (lastReceived - receivedAtFirstSecond) / (lastSecond - 1);
+        }
+    }
+}

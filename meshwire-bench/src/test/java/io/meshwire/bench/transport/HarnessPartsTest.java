@@ -1,0 +1,113 @@
+package io.meshwire.bench.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pieces of the harness that need no sockets: line protocol, histogram buckets, options, JSON. */
+class HarnessPartsTest {
+
+    @Test
+    void shouldParseFieldsWhenGivenAResultLine() {
+        PeerLine line = PeerLine.parse("RESULT received=10 bytes=640 elapsed_ns=5 syscalls=3 hist=1,1,0,0,0,0,1");
+
+        assertThat(line.is("RESULT")).isTrue();
+        assertThat(line.number("received")).isEqualTo(10);
+        assertThat(line.number("missing", -1)).isEqualTo(-1);
+        assertThat(line.histogram("hist")).containsExactly(1, 1, 0, 0, 0, 0, 1);
+        assertThat(line.histogram("absent")).isNull();
+    }
+
+    @Test
+    void shouldRejectTheLineWhenARequiredFieldIsMissing() {
+        PeerLine line = PeerLine.parse("SENT bytes=1");
+
+        assertThatThrownBy(() -> line.number("sent")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sent=");
+    }
+
+    @Test
+    void shouldBucketBatchesByPowerOfTwoWhenCountingReceiveCalls() {
+        assertThat(List.of(1, 2, 3, 4, 7, 8, 16, 31, 32, 63, 64, 1000).stream().map(ReceiveStats::bucket))
+                .containsExactly(0, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 6);
+    }
+
+    @Test
+    void shouldReportCallsAndHistogramWhenBatchesWereRecorded() {
+        ReceiveStats stats = new ReceiveStats();
+        stats.onBatch(1, 64);
+        stats.onBatch(64, 64 * 64);
+
+        PeerLine line = PeerLine.parse(stats.resultLine());
+
+        assertThat(line.number("received")).isEqualTo(65);
+        assertThat(line.number("syscalls")).isEqualTo(2);
+        assertThat(line.histogram("hist")).containsExactly(1, 0, 0, 0, 0, 0, 1);
+    }
+
+    @Test
+    void shouldOmitCallsWhenTheReceiverCannotObserveThem() {
+        ReceiveStats stats = new ReceiveStats();
+        stats.onReceive(3, 192);
+
+        PeerLine line = PeerLine.parse(stats.resultLine());
+
+        assertThat(line.number("received")).isEqualTo(3);
+        assertThat(line.number("syscalls", -1)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldReadEveryOptionWhenParsingTheCommandLine() {
+        BenchConfig config = TransportBench.parse(new String[] {"--size", "64,1200", "--seconds=3", "--systems",
+                "jdk-nio", "--capacity=3", "--json", "--grace-ms", "500"});
+
+        assertThat(config.sizes()).containsExactly(64, 1200);
+        assertThat(config.seconds()).isEqualTo(3);
+        assertThat(config.systems()).containsExactly("jdk-nio");
+        assertThat(config.capacitySenders()).isEqualTo(3);
+        assertThat(config.json()).isTrue();
+        assertThat(config.graceMillis()).isEqualTo(500);
+        assertThat(TransportBench.parse(new String[] {"--capacity"}).capacitySenders())
+                .isEqualTo(BenchConfig.defaultCapacitySenders());
+    }
+
+    @Test
+    void shouldRefuseTheRunWhenTheHostIsNotLoopback() {
+        assertThatThrownBy(() -> TransportBench.parse(new String[] {"--host", "10.0.0.1"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
+    }
+
+    @Test
+    void shouldRefuseTheRunWhenASystemIsUnknown() {
+        assertThatThrownBy(() -> TransportBench.parse(new String[] {"--systems", "nope"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("c-mmsg");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldWriteParsableJsonWhenAResultFailedWithAnAwkwardMessage() {
+        BenchResult ok = new BenchResult("c-mmsg", 64, 1, 1000, 900, 1_000_000_000L, 300,
+                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, null);
+        BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
+
+        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
+                ResultFormat.json(64, false, 1, List.of(ok, failed)));
+
+        List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
+        assertThat(results.get(0)).containsEntry("dgrams_per_s", 900.0).containsEntry("loss", 0.1)
+                .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_1s", null);
+        assertThat(results.get(1)).containsEntry("error", "boom \"quoted\"\n\\ \u0001")
+                .containsEntry("loss", null).containsEntry("ratio_vs_c_mmsg", null);
+    }
+
+    @Test
+    void shouldTrimTrailingZerosWhenFormattingJsonNumbers() {
+        assertThat(ResultFormat.number(10.0, 3)).isEqualTo("10");
+        assertThat(ResultFormat.number(100.5, 3)).isEqualTo("100.5");
+        assertThat(ResultFormat.number(-0.0000001, 3)).isEqualTo("0");
+        assertThat(ResultFormat.number(Double.NaN, 3)).isEqualTo("null");
+    }
+}
