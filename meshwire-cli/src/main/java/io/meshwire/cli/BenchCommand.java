@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 /** {@code meshwire bench}: side-by-side harnesses and JMH micro-benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks, always run side by side with peers in the same run.",
-        subcommands = {BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Transport.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -17,6 +17,33 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code meshwire bench transport}: the side-by-side end-to-end loopback harness. */
+    @Command(name = "transport", description = {
+            "End-to-end loopback benchmark: sender and receiver in separate processes for each system "
+                    + "(c-mmsg, c-gso-gro, jdk-nio, netty-epoll, meshwire-native, meshwire-nio, meshwire-gso), "
+                    + "with live progress, then a table with ratios to the C baseline.",
+            "Options: --size N[,M] (default 64,1200)  --seconds S  --systems a,b  --capacity[=K] (receiver flooded "
+                    + "by K C senders)  --json (last line: one JSON object)  --grace-ms MS"})
+    static final class Transport implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            io.meshwire.bench.transport.BenchConfig config;
+            try {
+                config = io.meshwire.bench.transport.TransportBench.parse(args.toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                System.err.println("meshwire bench transport: " + e.getMessage());
+                return 2;
+            }
+            List<io.meshwire.bench.transport.BenchResult> results = io.meshwire.bench.transport.TransportBench.run(
+                    config, io.meshwire.bench.transport.TransportSystems.all(), System.out, System.err);
+            System.out.flush();
+            return results.stream().allMatch(io.meshwire.bench.transport.BenchResult::ok) ? 0 : 1;
+        }
     }
 
     /** {@code meshwire bench jmh [JMH args]}: the JMH runner over meshwire-bench's benchmarks. */

@@ -64,6 +64,17 @@ public final class ReceiveStats {
         histogram[bucket(count)]++;
     }
 
+    /**
+     * Receive calls observed by the system itself: {@code perBucket[i]} calls in power-of-two bucket {@code i}
+     * (same bucketing as {@link #onCall}), {@code total} calls in all.
+     */
+    public void addCalls(long[] perBucket, long total) {
+        calls += total;
+        for (int i = 0; i < perBucket.length; i++) {
+            histogram[Math.min(i, BUCKETS - 1)] += perBucket[i];
+        }
+    }
+
     /** The histogram bucket of a batch of {@code count}: floor(log2(count)), capped at the last bucket. */
     static int bucket(int count) {
         return Math.min(BUCKETS - 1, 31 - Integer.numberOfLeadingZeros(Math.max(1, count)));

@@ -10,8 +10,10 @@ public final class TransportSystems {
             CBaselineSystem.mmsg(),
             CBaselineSystem.gsoGro(),
             new JdkNioSystem(),
-            new NettyEpollSystem()
-            // meshwire's own systems are appended here, one instance each.
+            new NettyEpollSystem(),
+            MeshwireSystem.nativeBackend(),
+            MeshwireSystem.nioBackend(),
+            MeshwireSystem.gsoGro()
     );
 
     private TransportSystems() {
