@@ -25,7 +25,8 @@ class TransportBenchTest {
         Run run = run(config);
 
         assertThat(run.results()).extracting(BenchResult::system)
-                .containsExactly(CBaselineSystem.MMSG, JdkNioSystem.NAME, NettyEpollSystem.NAME);
+                .containsExactly(CBaselineSystem.MMSG, JdkNioSystem.NAME, NettyEpollSystem.NAME, "meshwire-native",
+                        "meshwire-nio");
         assertThat(run.results()).allSatisfy(r -> {
             assertThat(r.error()).as(r.system()).isNull();
             assertThat(r.received()).as(r.system() + " received").isPositive();
@@ -35,7 +36,7 @@ class TransportBenchTest {
         assertThat(json).containsEntry("size", 64.0).containsEntry("mode", "pair");
         List<Map<String, Object>> results = results(json);
         assertThat(results).extracting(r -> r.get("system"))
-                .containsExactly("c-mmsg", "jdk-nio", "netty-epoll");
+                .containsExactly("c-mmsg", "jdk-nio", "netty-epoll", "meshwire-native", "meshwire-nio");
         assertThat(results).allSatisfy(r -> {
             assertThat(r.get("dgrams_per_s")).isInstanceOf(Double.class);
             assertThat((Double) r.get("dgrams_per_s")).isPositive();
