@@ -107,10 +107,8 @@ final class NativeSocket implements SocketBackend {
             if (config.broadcast()) {
                 setInt(state, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST", true);
             }
-            setInt(state, SOL_SOCKET, SO_RCVBUF, config.receiveBufferSize(), "SO_RCVBUF", true);
-            setInt(state, SOL_SOCKET, SO_SNDBUF, config.sendBufferSize(), "SO_SNDBUF", true);
-            int grantedReceive = getInt(state, SOL_SOCKET, SO_RCVBUF);
-            int grantedSend = getInt(state, SOL_SOCKET, SO_SNDBUF);
+            int grantedReceive = setBuffer(state, SO_RCVBUF, SO_RCVBUFFORCE, config.receiveBufferSize(), "SO_RCVBUF");
+            int grantedSend = setBuffer(state, SO_SNDBUF, SO_SNDBUFFORCE, config.sendBufferSize(), "SO_SNDBUF");
             if (config.throughputTuning()) {
                 // best effort, as net-mesh's configure_socket_for_throughput: busy-poll needs CAP_NET_ADMIN
                 // above net.core.busy_read, and DF only matters off loopback
@@ -188,6 +186,22 @@ final class NativeSocket implements SocketBackend {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Sets a socket buffer size and returns what the kernel granted. When net.core.[rw]mem_max caps the request,
+     * the FORCE variant is tried: it ignores the cap for a process with CAP_NET_ADMIN (socket(7)), and fails
+     * harmlessly with EPERM otherwise, leaving the capped size.
+     */
+    private int setBuffer(MemorySegment state, int option, int forceOption, int size, String what)
+            throws IOException {
+        setInt(state, SOL_SOCKET, option, size, what, true);
+        int granted = getInt(state, SOL_SOCKET, option);
+        if (granted >= 0 && (long) granted < 2L * size
+                && setInt(state, SOL_SOCKET, forceOption, size, what + "FORCE", false)) {
+            granted = getInt(state, SOL_SOCKET, option);
+        }
+        return granted;
     }
 
     /** getsockopt of an int, or -errno. */
