@@ -13,5 +13,13 @@ public enum AeadBackend {
      * reused parameter objects: no allocation per packet and no exception on a forged tag (the tag is checked
      * before anything is decrypted). Pure Java, so slower on large packets.
      */
-    BOUNCY_CASTLE
+    BOUNCY_CASTLE;
+
+    /**
+     * The backend {@link PacketProtector#PacketProtector(SessionKeys, io.meshwire.wire.DropCounters)} uses: {@link #JDK}, which was
+     * 5–10× faster than {@link #BOUNCY_CASTLE} (and than BouncyCastle's own ChaCha20Poly1305 class) in the same JMH
+     * run on this project's machine (BENCHMARKS.md). Choose {@link #BOUNCY_CASTLE} where zero allocation per packet
+     * matters more than throughput.
+     */
+    public static final AeadBackend DEFAULT = JDK;
 }

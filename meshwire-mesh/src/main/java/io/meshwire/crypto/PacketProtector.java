@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Seals and opens net-mesh packets of one session in place (spec §2.3–§2.5): ChaCha20-Poly1305 with the 56-byte AAD,
  * nonce = 4-byte session prefix ‖ u64 LE counter, and the 1024-counter replay window. Nothing is allocated per
- * packet with {@link AeadBackend#BOUNCY_CASTLE}. Packets live in heap {@link ByteBuffer}s (the ciphers work on
- * arrays).
+ * packet with {@link AeadBackend#BOUNCY_CASTLE}; the faster default {@link AeadBackend#JDK} allocates about 2 KiB
+ * per {@code Cipher.init}. Packets live in heap {@link ByteBuffer}s (the ciphers work on arrays).
  *
  * <p>One instance per thread: the ciphers are not thread-safe. {@link #forAnotherThread()} gives another thread
  * its own ciphers over the same TX counter, replay window and drop counters.
@@ -28,6 +28,16 @@ public final class PacketProtector {
     private final int noncePrefix;
     private final byte[] nonce = new byte[PacketAead.NONCE_LENGTH];
     private final byte[] aad = new byte[NetAad.AAD_LENGTH];
+
+    /**
+     * A protector on {@link AeadBackend#DEFAULT}.
+     *
+     * @param keys the session's keys
+     * @param drops where to count packets that fail to open
+     */
+    public PacketProtector(SessionKeys keys, DropCounters drops) {
+        this(keys, AeadBackend.DEFAULT, drops);
+    }
 
     /**
      * @param keys the session's keys

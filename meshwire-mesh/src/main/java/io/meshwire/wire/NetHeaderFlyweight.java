@@ -31,28 +31,47 @@ public final class NetHeaderFlyweight {
     /** Largest event count: 8108 / 4 (every frame has a 4-byte length). */
     public static final int MAX_EVENTS_PER_PACKET = MAX_PAYLOAD_LENGTH / 4;
 
+    /** Offset of magic. */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of version. */
     public static final int VERSION_OFFSET = 2;
+    /** Offset of flags. */
     public static final int FLAGS_OFFSET = 3;
+    /** Offset of priority. */
     public static final int PRIORITY_OFFSET = 4;
+    /** Offset of hop_ttl. */
     public static final int HOP_TTL_OFFSET = 5;
+    /** Offset of hop_count. */
     public static final int HOP_COUNT_OFFSET = 6;
+    /** Offset of frag_flags. */
     public static final int FRAG_FLAGS_OFFSET = 7;
+    /** Offset of subprotocol_id. */
     public static final int SUBPROTOCOL_ID_OFFSET = 8;
+    /** Offset of channel_hash. */
     public static final int CHANNEL_HASH_OFFSET = 10;
+    /** Offset of nonce. */
     public static final int NONCE_OFFSET = 12;
     /** Nonce bytes 12–15: the 4-byte session prefix. */
     public static final int NONCE_PREFIX_OFFSET = 12;
     /** Nonce bytes 16–23: the u64 LE AEAD counter. */
     public static final int NONCE_COUNTER_OFFSET = 16;
+    /** Offset of session_id. */
     public static final int SESSION_ID_OFFSET = 24;
+    /** Offset of stream_id. */
     public static final int STREAM_ID_OFFSET = 32;
+    /** Offset of sequence. */
     public static final int SEQUENCE_OFFSET = 40;
+    /** Offset of origin_hash. */
     public static final int ORIGIN_HASH_OFFSET = 48;
+    /** Offset of subnet_id. */
     public static final int SUBNET_ID_OFFSET = 56;
+    /** Offset of fragment_id. */
     public static final int FRAGMENT_ID_OFFSET = 60;
+    /** Offset of fragment_offset. */
     public static final int FRAGMENT_OFFSET_OFFSET = 62;
+    /** Offset of payload_len. */
     public static final int PAYLOAD_LEN_OFFSET = 64;
+    /** Offset of event_count. */
     public static final int EVENT_COUNT_OFFSET = 66;
 
     static final VarHandle SHORT_LE = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -139,19 +158,23 @@ public final class NetHeaderFlyweight {
         return initialize().flags(PacketFlags.HEARTBEAT).sessionId(sessionId);
     }
 
+    /** @return the magic field */
     public int magic() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + MAGIC_OFFSET));
     }
 
+    /** Sets the magic field. @return this */
     public NetHeaderFlyweight magic(int magic) {
         SHORT_LE.set(buffer, offset + MAGIC_OFFSET, (short) magic);
         return this;
     }
 
+    /** @return the version field */
     public int version() {
         return Byte.toUnsignedInt(buffer.get(offset + VERSION_OFFSET));
     }
 
+    /** Sets the version field. @return this */
     public NetHeaderFlyweight version(int version) {
         buffer.put(offset + VERSION_OFFSET, (byte) version);
         return this;
@@ -162,24 +185,29 @@ public final class NetHeaderFlyweight {
         return Byte.toUnsignedInt(buffer.get(offset + FLAGS_OFFSET));
     }
 
+    /** Sets the flags field. @return this */
     public NetHeaderFlyweight flags(int flags) {
         buffer.put(offset + FLAGS_OFFSET, (byte) flags);
         return this;
     }
 
+    /** @return the priority field */
     public int priority() {
         return Byte.toUnsignedInt(buffer.get(offset + PRIORITY_OFFSET));
     }
 
+    /** Sets the priority field. @return this */
     public NetHeaderFlyweight priority(int priority) {
         buffer.put(offset + PRIORITY_OFFSET, (byte) priority);
         return this;
     }
 
+    /** @return the hop_ttl field */
     public int hopTtl() {
         return Byte.toUnsignedInt(buffer.get(offset + HOP_TTL_OFFSET));
     }
 
+    /** Sets the hop_ttl field. @return this */
     public NetHeaderFlyweight hopTtl(int hopTtl) {
         buffer.put(offset + HOP_TTL_OFFSET, (byte) hopTtl);
         return this;
@@ -190,33 +218,40 @@ public final class NetHeaderFlyweight {
         return Byte.toUnsignedInt(buffer.get(offset + HOP_COUNT_OFFSET));
     }
 
+    /** Sets the hop_count field. @return this */
     public NetHeaderFlyweight hopCount(int hopCount) {
         buffer.put(offset + HOP_COUNT_OFFSET, (byte) hopCount);
         return this;
     }
 
+    /** @return the frag_flags field */
     public int fragFlags() {
         return Byte.toUnsignedInt(buffer.get(offset + FRAG_FLAGS_OFFSET));
     }
 
+    /** Sets the frag_flags field. @return this */
     public NetHeaderFlyweight fragFlags(int fragFlags) {
         buffer.put(offset + FRAG_FLAGS_OFFSET, (byte) fragFlags);
         return this;
     }
 
+    /** @return the subprotocol_id field */
     public int subprotocolId() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + SUBPROTOCOL_ID_OFFSET));
     }
 
+    /** Sets the subprotocol_id field. @return this */
     public NetHeaderFlyweight subprotocolId(int subprotocolId) {
         SHORT_LE.set(buffer, offset + SUBPROTOCOL_ID_OFFSET, (short) subprotocolId);
         return this;
     }
 
+    /** @return the channel_hash field */
     public int channelHash() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + CHANNEL_HASH_OFFSET));
     }
 
+    /** Sets the channel_hash field. @return this */
     public NetHeaderFlyweight channelHash(int channelHash) {
         SHORT_LE.set(buffer, offset + CHANNEL_HASH_OFFSET, (short) channelHash);
         return this;
@@ -227,6 +262,7 @@ public final class NetHeaderFlyweight {
         return (int) INT_LE.get(buffer, offset + NONCE_PREFIX_OFFSET);
     }
 
+    /** Sets the nonce_prefix field. @return this */
     public NetHeaderFlyweight noncePrefix(int prefix) {
         INT_LE.set(buffer, offset + NONCE_PREFIX_OFFSET, prefix);
         return this;
@@ -237,6 +273,7 @@ public final class NetHeaderFlyweight {
         return (long) LONG_LE.get(buffer, offset + NONCE_COUNTER_OFFSET);
     }
 
+    /** Sets the nonce_counter field. @return this */
     public NetHeaderFlyweight nonceCounter(long counter) {
         LONG_LE.set(buffer, offset + NONCE_COUNTER_OFFSET, counter);
         return this;
@@ -264,37 +301,45 @@ public final class NetHeaderFlyweight {
         return this;
     }
 
+    /** @return the session_id field */
     public long sessionId() {
         return (long) LONG_LE.get(buffer, offset + SESSION_ID_OFFSET);
     }
 
+    /** Sets the session_id field. @return this */
     public NetHeaderFlyweight sessionId(long sessionId) {
         LONG_LE.set(buffer, offset + SESSION_ID_OFFSET, sessionId);
         return this;
     }
 
+    /** @return the stream_id field */
     public long streamId() {
         return (long) LONG_LE.get(buffer, offset + STREAM_ID_OFFSET);
     }
 
+    /** Sets the stream_id field. @return this */
     public NetHeaderFlyweight streamId(long streamId) {
         LONG_LE.set(buffer, offset + STREAM_ID_OFFSET, streamId);
         return this;
     }
 
+    /** @return the sequence field */
     public long sequence() {
         return (long) LONG_LE.get(buffer, offset + SEQUENCE_OFFSET);
     }
 
+    /** Sets the sequence field. @return this */
     public NetHeaderFlyweight sequence(long sequence) {
         LONG_LE.set(buffer, offset + SEQUENCE_OFFSET, sequence);
         return this;
     }
 
+    /** @return the origin_hash field */
     public long originHash() {
         return (long) LONG_LE.get(buffer, offset + ORIGIN_HASH_OFFSET);
     }
 
+    /** Sets the origin_hash field. @return this */
     public NetHeaderFlyweight originHash(long originHash) {
         LONG_LE.set(buffer, offset + ORIGIN_HASH_OFFSET, originHash);
         return this;
@@ -305,24 +350,29 @@ public final class NetHeaderFlyweight {
         return (int) INT_LE.get(buffer, offset + SUBNET_ID_OFFSET);
     }
 
+    /** Sets the subnet_id field. @return this */
     public NetHeaderFlyweight subnetId(int subnetId) {
         INT_LE.set(buffer, offset + SUBNET_ID_OFFSET, subnetId);
         return this;
     }
 
+    /** @return the fragment_id field */
     public int fragmentId() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + FRAGMENT_ID_OFFSET));
     }
 
+    /** Sets the fragment_id field. @return this */
     public NetHeaderFlyweight fragmentId(int fragmentId) {
         SHORT_LE.set(buffer, offset + FRAGMENT_ID_OFFSET, (short) fragmentId);
         return this;
     }
 
+    /** @return the fragment_offset field */
     public int fragmentOffset() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + FRAGMENT_OFFSET_OFFSET));
     }
 
+    /** Sets the fragment_offset field. @return this */
     public NetHeaderFlyweight fragmentOffset(int fragmentOffset) {
         SHORT_LE.set(buffer, offset + FRAGMENT_OFFSET_OFFSET, (short) fragmentOffset);
         return this;
@@ -333,15 +383,18 @@ public final class NetHeaderFlyweight {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + PAYLOAD_LEN_OFFSET));
     }
 
+    /** Sets the payload_length field. @return this */
     public NetHeaderFlyweight payloadLength(int payloadLength) {
         SHORT_LE.set(buffer, offset + PAYLOAD_LEN_OFFSET, (short) payloadLength);
         return this;
     }
 
+    /** @return the event_count field */
     public int eventCount() {
         return Short.toUnsignedInt((short) SHORT_LE.get(buffer, offset + EVENT_COUNT_OFFSET));
     }
 
+    /** Sets the event_count field. @return this */
     public NetHeaderFlyweight eventCount(int eventCount) {
         SHORT_LE.set(buffer, offset + EVENT_COUNT_OFFSET, (short) eventCount);
         return this;

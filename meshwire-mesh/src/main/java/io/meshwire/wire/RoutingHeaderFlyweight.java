@@ -22,12 +22,19 @@ public final class RoutingHeaderFlyweight {
     /** Only the low nibble of the flags byte is defined; net-mesh masks the rest off when reading. */
     public static final int FLAGS_MASK = 0x0F;
 
+    /** Offset of magic. */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of ttl. */
     public static final int TTL_OFFSET = 2;
+    /** Offset of hop_count. */
     public static final int HOP_COUNT_OFFSET = 3;
+    /** Offset of flags. */
     public static final int FLAGS_OFFSET = 4;
+    /** Offset of reserved. */
     public static final int RESERVED_OFFSET = 5;
+    /** Offset of src_id. */
     public static final int SRC_ID_OFFSET = 6;
+    /** Offset of dest_id. */
     public static final int DEST_ID_OFFSET = 10;
 
     private ByteBuffer buffer;

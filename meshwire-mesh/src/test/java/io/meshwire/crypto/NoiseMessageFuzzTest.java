@@ -8,7 +8,7 @@ import java.security.SecureRandom;
  * Coverage-guided fuzzing of the Noise message reader through net-mesh's handshake: arbitrary msg1 to a responder
  * and arbitrary msg2 to an initiator must fail cleanly (counted, no exception), never complete a session.
  */
-class NoiseMessageFuzzTest {
+public class NoiseMessageFuzzTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] PSK = new byte[32];
     private static final NoiseKeyPair RESPONDER_STATIC = NetMeshHandshake.generateStaticKeyPair(RANDOM);

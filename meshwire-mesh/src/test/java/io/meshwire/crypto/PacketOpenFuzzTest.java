@@ -16,7 +16,7 @@ import java.util.Arrays;
  * authenticated byte must be rejected; only hop_count (byte 6) and the nonce prefix (bytes 12–15) are outside the
  * AEAD (spec §2.3, §2.4).
  */
-class PacketOpenFuzzTest {
+public class PacketOpenFuzzTest {
     private static final DropCounters DROPS = new DropCounters();
     private static final SessionKeys TX_KEYS =
             new SessionKeys(0x0102030405060708L, PacketProtectorTest.filled(32, 9), new byte[32]);

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 
 /** Coverage-guided fuzzing of the event frame reader: never throws; accepted payloads are exactly their frames. */
-class EventFrameReaderFuzzTest {
+public class EventFrameReaderFuzzTest {
     private static final EventFrameReader READER = new EventFrameReader(new DropCounters());
 
     @FuzzTest(maxDuration = "6s")

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 
 /** Coverage-guided fuzzing of the 68-byte header parser: never throws, and what it accepts obeys every rule. */
-class NetPacketParserFuzzTest {
+public class NetPacketParserFuzzTest {
     private static final DropCounters DROPS = new DropCounters();
     private static final NetPacketParser PARSER = new NetPacketParser(DROPS);
 

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 
 /** Coverage-guided fuzzing of the routed-packet parser and the relay rewrite, then the inner header parser. */
-class RoutingHeaderFuzzTest {
+public class RoutingHeaderFuzzTest {
     private static final DropCounters DROPS = new DropCounters();
     private static final RoutingHeaderFlyweight ROUTING = new RoutingHeaderFlyweight();
     private static final NetPacketParser INNER = new NetPacketParser(DROPS);
