@@ -14,6 +14,8 @@ import java.util.Objects;
  * caller must start a new one). Not thread-safe.
  */
 public final class HandshakeState {
+    /** Noise messages are at most 65535 bytes (§3). */
+    public static final int MAX_MESSAGE_LENGTH = 65535;
     private final NoiseProtocol protocol;
     private final boolean initiator;
     private final SymmetricState symmetric;
@@ -144,6 +146,10 @@ public final class HandshakeState {
             }
         }
         out.append(symmetric.encryptAndHash(payload));
+        if (out.length > MAX_MESSAGE_LENGTH) {
+            failed = true;
+            throw new IllegalArgumentException("Noise message of " + out.length + " bytes exceeds 65535 (Noise §3)");
+        }
         messageIndex++;
         return out.toArray();
     }
@@ -156,7 +162,7 @@ public final class HandshakeState {
      *     an invalid key, or arrives out of turn; the handshake is then failed
      */
     public byte[] readMessage(byte[] message) {
-        if (failed || isComplete() || isMyTurn() || message == null) {
+        if (failed || isComplete() || isMyTurn() || message == null || message.length > MAX_MESSAGE_LENGTH) {
             failed = true;
             return null;
         }

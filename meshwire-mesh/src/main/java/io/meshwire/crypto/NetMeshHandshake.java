@@ -143,6 +143,47 @@ public final class NetMeshHandshake {
         return payload;
     }
 
+    /**
+     * Writes this side's next message as a whole handshake packet (spec §1.5): a header with flags 0x10, ids,
+     * nonce and event_count zero and payload_len = the message length, then the raw Noise message, with no tag.
+     *
+     * @param payload the Noise payload (see {@link #writeMessage})
+     * @param buffer where the datagram goes
+     * @param offset absolute offset of its first byte
+     * @return the datagram length, 68 + message length
+     * @throws IllegalArgumentException if the buffer is too small
+     */
+    public int writeHandshakePacket(byte[] payload, ByteBuffer buffer, int offset) {
+        byte[] message = writeMessage(payload);
+        int length = NetHeaderFlyweight.HEADER_LENGTH + message.length;
+        if (offset < 0 || length > buffer.limit() - offset) {
+            throw new IllegalArgumentException("buffer too small for a " + length + "-byte handshake packet");
+        }
+        new NetHeaderFlyweight().wrap(buffer, offset).initializeHandshake(message.length);
+        buffer.put(offset + NetHeaderFlyweight.HEADER_LENGTH, message);
+        return length;
+    }
+
+    /**
+     * Reads the peer's message from a handshake packet that {@link io.meshwire.wire.NetPacketParser} classified as
+     * {@link io.meshwire.wire.PacketKind#HANDSHAKE}. Never throws on bad input.
+     *
+     * @param header the parsed packet's header
+     * @return the decrypted payload, or {@code null} (counted; see {@link #readMessage})
+     */
+    public byte[] readHandshakePacket(NetHeaderFlyweight header) {
+        ByteBuffer buffer = header.buffer();
+        int length = header.payloadLength();
+        if ((header.flags() & io.meshwire.wire.PacketFlags.HANDSHAKE) == 0
+                || header.payloadOffset() + length > buffer.limit()) {
+            drops.drop(DropReason.HANDSHAKE_FAILED);
+            return null;
+        }
+        byte[] message = new byte[length];
+        buffer.get(header.payloadOffset(), message);
+        return readMessage(message, 0, length);
+    }
+
     /** @return whether both messages have been processed */
     public boolean isComplete() {
         return noise.isComplete() && !noise.isFailed();
