@@ -1,5 +1,6 @@
 package io.meshwire.crypto;
 
+import io.meshwire.testing.MiniJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

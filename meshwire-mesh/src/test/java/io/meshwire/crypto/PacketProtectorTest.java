@@ -208,12 +208,17 @@ class PacketProtectorTest {
         for (int i = 0; i < 20_000; i++) {
             roundTrip.run();
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10_000; i++) {
-            roundTrip.run();
+        // The steady state is what must not allocate: on a busy machine C2 may finish compiling (and escape
+        // analysis kick in) only after the first rounds, so take the best of up to 10 bounded rounds.
+        long perPacket = Long.MAX_VALUE;
+        for (int round = 0; round < 10 && perPacket > 0; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                roundTrip.run();
+            }
+            perPacket = Math.min(perPacket, (threads.getCurrentThreadAllocatedBytes() - before) / 10_000);
         }
-        long perPacket = (threads.getCurrentThreadAllocatedBytes() - before) / 10_000;
         System.out.println("BOUNCY_CASTLE seal+open allocated " + perPacket + " B per packet after warm-up");
-        assertThat(perPacket).isLessThan(8);
+        assertThat(perPacket).isLessThan(1);
     }
 }

@@ -1,4 +1,4 @@
-package io.meshwire.crypto;
+package io.meshwire.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A small strict JSON reader for the test vectors, so the tests need no JSON library. */
-final class MiniJson {
+public final class MiniJson {
     private final String text;
     private int position;
 
@@ -14,7 +14,7 @@ final class MiniJson {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson json = new MiniJson(text);
         Object value = json.value();
         json.skipSpace();
