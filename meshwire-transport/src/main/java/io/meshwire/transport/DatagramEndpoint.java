@@ -580,11 +580,6 @@ public final class DatagramEndpoint implements AutoCloseable {
         throw new IOException("send to " + target + " failed: " + LinuxSockets.errnoName(errno));
     }
 
-    /** Allocates a send batch sized for this endpoint's batches (caller closes it). */
-    public SendBatch newSendBatch(int maxDatagrams, int capacityBytes) {
-        return SendBatch.allocate(maxDatagrams, capacityBytes);
-    }
-
     // ------------------------------------------------------------------------------------------------ stats, close
 
     /** A snapshot of the counters. */

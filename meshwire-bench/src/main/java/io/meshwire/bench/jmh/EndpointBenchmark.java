@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -139,7 +138,7 @@ public class EndpointBenchmark {
 
     /** 64 datagrams per {@code sendmmsg}. */
     @Benchmark
-    public int sendBatch64(SendState s, Blackhole bh) throws IOException {
+    public int sendBatch64(SendState s) throws IOException {
         return s.tx.sendBatch(s.batch, s.dest);
     }
 }
