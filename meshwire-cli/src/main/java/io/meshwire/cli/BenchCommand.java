@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 /** {@code meshwire bench}: side-by-side harnesses and JMH micro-benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks, always run side by side with peers in the same run.",
-        subcommands = {BenchCommand.Transport.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Transport.class, BenchCommand.Mesh.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -43,6 +43,48 @@ final class BenchCommand implements Runnable {
                     config, io.meshwire.bench.transport.TransportSystems.all(), System.out, System.err);
             System.out.flush();
             return results.stream().allMatch(io.meshwire.bench.transport.BenchResult::ok) ? 0 : 1;
+        }
+    }
+
+    /** {@code meshwire bench mesh}: the side-by-side event benchmark against Aeron. */
+    @Command(name = "mesh", mixinStandardHelpOptions = true, description = {
+            "Event streaming, publisher and subscriber in separate processes for each system (aeron with an "
+                    + "embedded media driver first, then meshwire with encryption on), with live progress, then a "
+                    + "table: events/s, MB/s, loss, p50/p99/p99.9 latency and ratios to Aeron."})
+    static final class Mesh implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--size", split = ",", paramLabel = "BYTES",
+                description = "Event sizes, comma-separated (default: ${DEFAULT-VALUE}).", defaultValue = "64,1200")
+        List<Integer> sizes;
+
+        @picocli.CommandLine.Option(names = "--seconds", description = "Publishing time per system "
+                + "(default: ${DEFAULT-VALUE}).", defaultValue = "5")
+        int seconds;
+
+        @picocli.CommandLine.Option(names = "--systems", split = ",", description = "Systems to run besides the "
+                + "aeron baseline (default: all).")
+        List<String> systems = List.of();
+
+        @picocli.CommandLine.Option(names = "--json", description = "End each size with one JSON line: "
+                + "{\"size\":N,\"results\":[{\"system\":..,\"events_per_s\":..},..]}.")
+        boolean json;
+
+        @picocli.CommandLine.Option(names = "--host", description = "Loopback address (default: ${DEFAULT-VALUE}).",
+                defaultValue = "127.0.0.1")
+        String host;
+
+        @Override
+        public Integer call() {
+            io.meshwire.bench.mesh.MeshBenchConfig config;
+            try {
+                config = new io.meshwire.bench.mesh.MeshBenchConfig(sizes, seconds, systems, json, host);
+            } catch (IllegalArgumentException e) {
+                System.err.println("meshwire bench mesh: " + e.getMessage());
+                return 2;
+            }
+            List<io.meshwire.bench.mesh.EventResult> results = io.meshwire.bench.mesh.MeshBench.run(config,
+                    io.meshwire.bench.mesh.EventSystems.all(), System.out, System.err);
+            System.out.flush();
+            return results.stream().allMatch(io.meshwire.bench.mesh.EventResult::ok) ? 0 : 1;
         }
     }
 

@@ -1,15 +1,13 @@
 package io.meshwire.bench.transport;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 
 /** What a {@link JavaPeerSystem} peer is given: its spec, its address, and a way to report that it is bound. */
 public final class PeerContext {
 
     private final PeerSpec spec;
     private final InetSocketAddress address;
-    final CompletableFuture<Integer> ready = new CompletableFuture<>();
-    private volatile AutoCloseable stopper;
+    final ReadySignal signal = new ReadySignal();
 
     PeerContext(PeerSpec spec) {
         this.spec = spec;
@@ -31,16 +29,11 @@ public final class PeerContext {
      * {@link JavaPeerSystem#receive} return soon, e.g. by closing the channel a blocking receive waits on.
      */
     public void ready(int boundPort, AutoCloseable stopper) {
-        this.stopper = stopper;
-        ready.complete(boundPort);
+        signal.ready("port=" + boundPort, stopper);
     }
 
     /** The {@link System#nanoTime()} at which a sender that starts now must stop: call it just before sending. */
     public long sendDeadlineNanos() {
         return System.nanoTime() + spec.seconds() * 1_000_000_000L;
-    }
-
-    AutoCloseable stopper() {
-        return stopper;
     }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
  * @param kind   the first token: READY, PROGRESS, RESULT, SENT, or anything else for a free-form line
  * @param fields the {@code key=value} tokens in order
  */
-record PeerLine(String kind, Map<String, String> fields) {
+public record PeerLine(String kind, Map<String, String> fields) {
 
-    static PeerLine parse(String line) {
+    /** Splits {@code line} into its keyword and fields; tokens without '=' after the first are ignored. */
+    public static PeerLine parse(String line) {
         String[] tokens = line.strip().split("\\s+");
         Map<String, String> fields = new LinkedHashMap<>();
         for (int i = 1; i < tokens.length; i++) {
@@ -23,18 +24,19 @@ record PeerLine(String kind, Map<String, String> fields) {
         return new PeerLine(tokens.length == 0 ? "" : tokens[0], Map.copyOf(fields));
     }
 
-    boolean is(String keyword) {
+    /** Whether the line's keyword is {@code keyword}. */
+    public boolean is(String keyword) {
         return kind.equals(keyword);
     }
 
     /** The field as a long, or {@code fallback} when absent. */
-    long number(String key, long fallback) {
+    public long number(String key, long fallback) {
         String value = fields.get(key);
         return value == null ? fallback : Long.parseLong(value);
     }
 
     /** The field as a long; a missing field is a protocol error naming the line. */
-    long number(String key) {
+    public long number(String key) {
         String value = fields.get(key);
         if (value == null) {
             throw new IllegalStateException(kind + " line lacks " + key + "=: " + fields);

@@ -48,18 +48,28 @@ public final class PeerMain {
 
     /** The command line of a child JVM running {@code role} of {@code system}. */
     static List<String> command(JavaPeerSystem system, String role, PeerSpec spec) {
+        List<String> command = childJvm(system.jvmOptions(), PeerMain.class);
+        command.add(system.name());
+        command.add(role);
+        command.addAll(spec.arguments());
+        return command;
+    }
+
+    /**
+     * The start of a child JVM's command line running {@code mainClass} on this JVM's class path: the same java
+     * executable, native access, Unsafe memory access allowed (some peers need it), 512 MiB heap, then
+     * {@code options}. Callers append the main class's arguments.
+     */
+    public static List<String> childJvm(List<String> options, Class<?> mainClass) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("--sun-misc-unsafe-memory-access=allow");
         command.add("-Xmx512m");
-        command.addAll(system.jvmOptions());
+        command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(PeerMain.class.getName());
-        command.add(system.name());
-        command.add(role);
-        command.addAll(spec.arguments());
+        command.add(mainClass.getName());
         return command;
     }
 
@@ -95,39 +105,60 @@ public final class PeerMain {
 
     private static int receive(JavaPeerSystem system, PeerContext context, PrintStream out) throws Exception {
         ReceiveStats stats = new ReceiveStats();
+        PeerSpec spec = context.spec();
+        long runNanos = spec.seconds() * NANOS_PER_SECOND + spec.graceMillis() * 1_000_000L;
+        return supervise("receiver of " + system.name(), () -> system.receive(context, stats), context.signal,
+                stats, runNanos, out);
+    }
+
+    /** A receive loop: runs until the stopper given to its {@link ReadySignal} is closed. */
+    @FunctionalInterface
+    public interface ReceiveLoop {
+        /** Receives until stopped. */
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code loop} on its own thread and speaks the receiver's side of the line protocol: READY once
+     * {@code signal} fires, PROGRESS every second after the first item, RESULT at the end. Stops the loop
+     * {@code runNanos} after the first item, or once stdin reaches end-of-file and nothing arrived for about 100 ms,
+     * or when nothing arrived at all within {@code runNanos} plus 30 s.
+     *
+     * @param what names the receiver in error messages
+     * @return 0, the process's exit status
+     */
+    public static int supervise(String what, ReceiveLoop loop, ReadySignal signal, ReceiverCounters stats,
+            long runNanos, PrintStream out) throws Exception {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread receiver = Thread.ofPlatform().name("receiver").start(() -> {
             try {
-                system.receive(context, stats);
+                loop.run();
             } catch (Throwable t) {
                 failure.set(t);
-                context.ready.completeExceptionally(t);
+                signal.fail(t);
             }
         });
-        int port;
+        String fields;
         try {
-            port = context.ready.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            fields = signal.fields.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("receiver of " + system.name() + " failed to start", e.getCause());
+            throw new IllegalStateException(what + " failed to start", e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("receiver of " + system.name() + " not bound after "
-                    + READY_TIMEOUT_SECONDS + " s", e);
+            throw new IllegalStateException(what + " not bound after " + READY_TIMEOUT_SECONDS + " s", e);
         }
-        out.println("READY port=" + port);
+        out.println("READY " + fields);
         out.flush();
 
         Thread stdinWatch = Thread.ofPlatform().daemon().name("stdin-watch").start(PeerMain::drainStdin);
-        PeerSpec spec = context.spec();
-        long runNanos = spec.seconds() * NANOS_PER_SECOND + spec.graceMillis() * 1_000_000L;
         long start = System.nanoTime();
         int progressSecond = 1;
         while (receiver.isAlive()) {
             Thread.sleep(POLL_MILLIS);
             long now = System.nanoTime();
-            boolean started = stats.datagrams() > 0; // acquire: read before the timestamps
+            boolean started = stats.count() > 0; // acquire: read before the timestamps
             long first = stats.firstNanos();
             if (started && now - first >= progressSecond * NANOS_PER_SECOND) {
-                out.println("PROGRESS t=" + progressSecond + " received=" + stats.datagrams());
+                out.println("PROGRESS t=" + progressSecond + " received=" + stats.count());
                 out.flush();
                 progressSecond++;
             }
@@ -138,24 +169,24 @@ public final class PeerMain {
                 break;
             }
         }
-        AutoCloseable stopper = context.stopper();
+        AutoCloseable stopper = signal.stopper();
         if (stopper != null) {
             stopper.close();
         }
         receiver.join(STOP_TIMEOUT_MILLIS);
         if (receiver.isAlive()) {
-            throw new IllegalStateException("receiver of " + system.name() + " did not stop within "
-                    + STOP_TIMEOUT_MILLIS + " ms of closing its stopper");
+            throw new IllegalStateException(what + " did not stop within " + STOP_TIMEOUT_MILLIS
+                    + " ms of closing its stopper");
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("receiver of " + system.name() + " failed", failure.get());
+            throw new IllegalStateException(what + " failed", failure.get());
         }
         out.println(stats.resultLine());
         return 0;
     }
 
     /** Returns once stdin reaches end-of-file: the harness closes it when the senders are done. */
-    private static void drainStdin() {
+    public static void drainStdin() {
         InputStream in = System.in;
         byte[] sink = new byte[256];
         try {

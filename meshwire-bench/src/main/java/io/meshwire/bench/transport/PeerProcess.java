@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * One peer process: its stdout parsed as the peer protocol, its stderr relayed with a label, killed (with its
  * descendants) on {@link #close()} and, as a last resort, by a shutdown hook.
  */
-final class PeerProcess implements AutoCloseable {
+public final class PeerProcess implements AutoCloseable {
 
     private static final long EXIT_WAIT_MILLIS = 500;
     private static final long RELAY_JOIN_MILLIS = 1_000;
@@ -34,7 +34,7 @@ final class PeerProcess implements AutoCloseable {
     private final Process process;
     private final PrintStream log;
     private final Consumer<PeerLine> progress;
-    private final CompletableFuture<Integer> ready = new CompletableFuture<>();
+    private final CompletableFuture<PeerLine> ready = new CompletableFuture<>();
     private final CompletableFuture<PeerLine> result = new CompletableFuture<>();
     private final Thread stdout;
     private final Thread stderr;
@@ -51,7 +51,8 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** Starts {@code command}; {@code progress} sees every PROGRESS line, {@code log} gets everything unparsed. */
-    static PeerProcess start(String label, List<String> command, PrintStream log, Consumer<PeerLine> progress) {
+    public static PeerProcess start(String label, List<String> command, PrintStream log,
+            Consumer<PeerLine> progress) {
         try {
             Process process = new ProcessBuilder(command).start();
             return new PeerProcess(label, process, log, progress);
@@ -62,11 +63,16 @@ final class PeerProcess implements AutoCloseable {
 
     /** The port a receiver reported in its READY line. */
     int awaitReady(Duration timeout) {
+        return (int) awaitReadyLine(timeout).number("port");
+    }
+
+    /** The whole READY line, for peers that report more than their port (e.g. a public key). */
+    public PeerLine awaitReadyLine(Duration timeout) {
         return await(ready, timeout, "READY");
     }
 
     /** The RESULT or SENT line, once the process has printed it and exited. */
-    PeerLine awaitResult(Duration timeout) {
+    public PeerLine awaitResult(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         PeerLine line = await(result, timeout, "its result line");
         try {
@@ -82,7 +88,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** Closes the process's stdin: a receiver takes it as "the senders are done". */
-    void closeStdin() {
+    public void closeStdin() {
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
@@ -134,7 +140,7 @@ final class PeerProcess implements AutoCloseable {
             for (String text; (text = reader.readLine()) != null; ) {
                 PeerLine line = PeerLine.parse(text);
                 if (line.is("READY")) {
-                    ready.complete((int) line.number("port"));
+                    ready.complete(line);
                 } else if (line.is("PROGRESS")) {
                     progress.accept(line);
                 } else if (line.is("RESULT") || line.is("SENT")) {

@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * {@link PeerMain}. Allocation-free; the sampled fields are published with opaque and release stores (no fences on the hot
  * path on x86, never hoisted out of the loop).
  */
-public final class ReceiveStats {
+public final class ReceiveStats implements ReceiverCounters {
 
     /** Batch histogram buckets: [1] [2-3] [4-7] [8-15] [16-31] [32-63] [64+]. */
     public static final int BUCKETS = 7;
@@ -80,21 +80,24 @@ public final class ReceiveStats {
         return Math.min(BUCKETS - 1, 31 - Integer.numberOfLeadingZeros(Math.max(1, count)));
     }
 
-    long datagrams() {
+    @Override
+    public long count() {
         return (long) DATAGRAMS.getAcquire(this);
     }
 
-    long firstNanos() {
+    @Override
+    public long firstNanos() {
         return (long) FIRST_NANOS.getOpaque(this);
     }
 
-    long lastNanos() {
+    @Override
+    public long lastNanos() {
         return (long) LAST_NANOS.getOpaque(this);
     }
 
-    /** The RESULT line; read only after the receiving thread has finished. */
-    String resultLine() {
-        long received = datagrams();
+    @Override
+    public String resultLine() {
+        long received = count();
         StringBuilder line = new StringBuilder("RESULT received=").append(received)
                 .append(" bytes=").append(bytes)
                 .append(" elapsed_ns=").append(received == 0 ? 0 : lastNanos() - firstNanos());

@@ -3,8 +3,11 @@ package io.meshwire.bench.transport;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders results as the final table and as the one-line JSON object (written by hand, no JSON library). */
-final class ResultFormat {
+/**
+ * Renders results as the final table and as the one-line JSON object (written by hand, no JSON library); the
+ * number and string helpers serve the other harnesses too.
+ */
+public final class ResultFormat {
 
     private static final String[] BUCKET_LABELS = {"1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"};
 
@@ -115,7 +118,8 @@ final class ResultFormat {
         return out.append("]}").toString();
     }
 
-    static String rate(double perSecond) {
+    /** A rate with a k or M suffix, e.g. {@code 341.4 k}. */
+    public static String rate(double perSecond) {
         if (perSecond >= 1e6) {
             return String.format(Locale.ROOT, "%.2f M", perSecond / 1e6);
         }
@@ -127,7 +131,7 @@ final class ResultFormat {
     }
 
     /** A JSON number in plain decimal notation with at most {@code decimals} places, or null when undefined. */
-    static String number(double value, int decimals) {
+    public static String number(double value, int decimals) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return "null";
         }
@@ -139,7 +143,7 @@ final class ResultFormat {
     }
 
     /** A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 section 7). */
-    static String string(String value) {
+    public static String string(String value) {
         StringBuilder out = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
