@@ -128,11 +128,13 @@ public final class MeshNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean closeFromNodeThread;
     private volatile BeaconSender beaconSender;
 
     // ---- node thread only
     private final LongMap<Session> sessionsById = new LongMap<>(16);
     private final ArrayList<Session> sessions = new ArrayList<>();
+    private final ArrayList<Peer> peerList = new ArrayList<>();
     private int rxStreamCount;
     private final byte[] rx = new byte[MAX_PACKET];
     private final ByteBuffer rxBuffer = ByteBuffer.wrap(rx);
@@ -179,6 +181,9 @@ public final class MeshNode implements AutoCloseable {
         this.bootId = random.nextLong();
         this.thread = Thread.ofPlatform().name("meshwire-node-" + endpoint.localAddress().getPort())
                 .daemon().unstarted(this::run);
+        long now = System.nanoTime();
+        this.nextBeaconNanos = now;
+        this.nextHousekeepingNanos = now;
     }
 
     /**
@@ -734,7 +739,7 @@ public final class MeshNode implements AutoCloseable {
     }
 
     private void run() {
-        long nextTick = 0;
+        long nextTick = System.nanoTime();
         while (running) {
             try {
                 Datagram d = endpoint.receive(TICK_NANOS, TimeUnit.NANOSECONDS);
@@ -761,9 +766,14 @@ public final class MeshNode implements AutoCloseable {
                 }
                 break;
             } catch (RuntimeException | Error e) {
-                loopWarnings.warn("mesh node {}: unexpected failure in the node loop (continuing)",
-                        Long.toUnsignedString(nodeId, 16), e);
+                if (running) {
+                    loopWarnings.warn("mesh node {}: unexpected failure in the node loop (continuing)",
+                            Long.toUnsignedString(nodeId, 16), e);
+                }
             }
+        }
+        if (closed.get() && closeFromNodeThread) {
+            finishClose(); // close() was called from a handler or listener on this thread
         }
     }
 
@@ -1095,6 +1105,7 @@ public final class MeshNode implements AutoCloseable {
         if (fresh) {
             p = new Peer(peerNodeId, address, now);
             peers.put(peerNodeId, p);
+            peerList.add(p);
         }
         p.address = address;
         p.lastHeardNanos = now;
@@ -1132,8 +1143,8 @@ public final class MeshNode implements AutoCloseable {
 
     private void tick(long now) {
         tickHandshakes(now);
-        for (Peer p : peers.values()) {
-            tickPeer(p, now);
+        for (int i = peerList.size() - 1; i >= 0; i--) {
+            tickPeer(peerList.get(i), now);
         }
         for (int i = 0; i < sessions.size(); i++) {
             Session s = sessions.get(i);
@@ -1252,6 +1263,7 @@ public final class MeshNode implements AutoCloseable {
     private void evict(Peer p, long now) {
         p.state = PeerState.FAILED;
         peers.remove(p.nodeId, p);
+        peerList.remove(p);
         for (Session s : new ArrayList<>(p.sessions)) {
             removeSession(s);
         }
@@ -1586,14 +1598,31 @@ public final class MeshNode implements AutoCloseable {
             return;
         }
         running = false;
-        if (Thread.currentThread() != thread) {
+        if (Thread.currentThread() == thread) {
+            // From a handler or listener: the node thread is inside the endpoint's receive call, so the endpoint
+            // cannot close here; the loop finishes the close when it unwinds.
+            closeFromNodeThread = true;
+            return;
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.error("mesh node {}: node thread did not stop within 5 s", Long.toUnsignedString(nodeId, 16));
+        }
+        finishClose();
+    }
+
+    private void finishClose() {
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            // connects and subscribes posted just before close: run them so they register, then fail below
             try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (thread.isAlive()) {
-                LOG.error("mesh node {}: node thread did not stop within 5 s", Long.toUnsignedString(nodeId, 16));
+                command.run();
+            } catch (RuntimeException ignored) {
+                // nothing more to do on a closing node
             }
         }
         IllegalStateException closedError = new IllegalStateException("mesh node " + Long.toUnsignedString(nodeId, 16)
@@ -1606,15 +1635,6 @@ public final class MeshNode implements AutoCloseable {
         }
         for (PendingMembership pm : memberships.values()) {
             pm.future.completeExceptionally(closedError);
-        }
-        Runnable command;
-        while ((command = commands.poll()) != null) {
-            // connects and subscribes posted just before close: let them fail on the closed state
-            try {
-                command.run();
-            } catch (RuntimeException ignored) {
-                // nothing to do on a closed node
-            }
         }
         for (Session s : sessions) {
             s.end();
