@@ -95,6 +95,26 @@ public final class NetMeshHandshake {
     }
 
     /**
+     * @param privateKey a 32-byte X25519 private scalar (RFC 7748 encoding)
+     * @return the key pair with its public key computed
+     * @throws IllegalArgumentException if the key is not 32 bytes
+     */
+    public static NoiseKeyPair staticKeyPairFromPrivate(byte[] privateKey) {
+        return NoiseDh.X25519.fromPrivate(checkLength(privateKey, 32, "X25519 private key"));
+    }
+
+    /**
+     * BLAKE2s-256 with BLAKE2s's own key parameter (not HMAC), as net-mesh uses it for its KDF and for node ids.
+     *
+     * @param key 1 to 32 bytes
+     * @param message the message
+     * @return 32 bytes
+     */
+    public static byte[] keyedBlake2s256(byte[] key, byte[] message) {
+        return keyedBlake2s(key, message);
+    }
+
+    /**
      * net-mesh's prologue (spec §2.2 step 1): "net-handshake-v1" ‖ src routing id ‖ dst routing id, each u64 LE,
      * where a routing id is the low 32 bits of a node id.
      *

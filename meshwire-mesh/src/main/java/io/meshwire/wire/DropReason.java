@@ -32,5 +32,21 @@ public enum DropReason {
     /** The packet's session id is not the one this session was keyed for. */
     WRONG_SESSION,
     /** A Noise handshake message failed: wrong length, bad tag, invalid public key, or wrong state. */
-    HANDSHAKE_FAILED
+    HANDSHAKE_FAILED,
+    /** The session id names no session of this node: never established, already evicted, or made up. */
+    UNKNOWN_SESSION,
+    /** A stream sequence already received: a retransmission that crossed its NACK, or a late fire-and-forget packet. */
+    DUPLICATE,
+    /** A reliable stream's sequence beyond the 64-packet reorder window; the sender retransmits it later. */
+    OUT_OF_WINDOW,
+    /** The stream's inbound buffer is full: the sender ignored its credit window, or ran without one. */
+    INBOUND_FULL,
+    /** A control message (window, NACK, reset, membership) with the wrong length or invalid fields. */
+    MALFORMED_CONTROL,
+    /** A datagram this node does not implement: routed packets, pingwaves, unknown subprotocols. */
+    UNSUPPORTED,
+    /** More inbound streams than the node keeps; the packet's stream was not created. */
+    STREAM_LIMIT,
+    /** Dropped on purpose by the test-only loss injection. */
+    INJECTED_LOSS
 }
