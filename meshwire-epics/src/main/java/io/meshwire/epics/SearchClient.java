@@ -58,6 +58,7 @@ public final class SearchClient {
         final String name;
         final byte[] bytes;
         final EpicsProtocol protocol;
+        final int nameIndex;
         boolean found;
         int serverIp;
         int serverPort;
@@ -68,8 +69,9 @@ public final class SearchClient {
         long foundNanos;
         List<InetSocketAddress> others;
 
-        Query(int id, String name, EpicsProtocol protocol) {
+        Query(int id, String name, EpicsProtocol protocol, int nameIndex) {
             this.id = id;
+            this.nameIndex = nameIndex;
             this.name = name;
             this.bytes = name.getBytes(protocol == EpicsProtocol.CA ? StandardCharsets.US_ASCII
                     : StandardCharsets.UTF_8);
@@ -98,6 +100,8 @@ public final class SearchClient {
     private int caSequence;
     private int pvaSequence;
     private int pending;
+    private final boolean[] nameFound;
+    private int namesPending;
     private long datagramsSent;
 
     /**
@@ -131,6 +135,7 @@ public final class SearchClient {
             }
         }
         List<Query> q = new ArrayList<>();
+        int nameIndex = 0;
         for (String name : new LinkedHashSet<>(names)) {
             if (name.isEmpty() || name.length() > CaProtocol.MAX_NAME_LENGTH) {
                 throw new IllegalArgumentException("name must be 1.." + CaProtocol.MAX_NAME_LENGTH + " characters: '"
@@ -141,15 +146,18 @@ public final class SearchClient {
                     if (p == EpicsProtocol.CA && !name.chars().allMatch(c -> c > 0 && c < 0x80)) {
                         throw new IllegalArgumentException("CA names are ASCII: '" + name + "'");
                     }
-                    q.add(new Query(q.size() + 1, name, p));
+                    q.add(new Query(q.size() + 1, name, p, nameIndex));
                 }
             }
+            nameIndex++;
         }
         if (q.isEmpty()) {
             throw new IllegalArgumentException("no names to search");
         }
         this.queries = q.toArray(Query[]::new);
         this.pending = queries.length;
+        this.nameFound = new boolean[nameIndex];
+        this.namesPending = nameIndex;
     }
 
     /** The counters unmatched and malformed replies are counted in. */
@@ -160,6 +168,11 @@ public final class SearchClient {
     /** True when every name was found over every protocol searched. */
     public boolean done() {
         return pending == 0;
+    }
+
+    /** True when every name was found over at least one of the protocols searched. */
+    public boolean everyNameFound() {
+        return namesPending == 0;
     }
 
     /** Search rounds sent so far. */
@@ -364,6 +377,10 @@ public final class SearchClient {
             q.ifindex = d.ifindex();
             q.foundNanos = nowNanos;
             pending--;
+            if (!nameFound[q.nameIndex]) {
+                nameFound[q.nameIndex] = true;
+                namesPending--;
+            }
         } else if ((q.serverIp != serverIp || q.serverPort != serverPort)) {
             if (q.others == null) {
                 q.others = new ArrayList<>(2);
