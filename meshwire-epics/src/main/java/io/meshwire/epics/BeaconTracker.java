@@ -135,7 +135,7 @@ public final class BeaconTracker {
             switch (m.command()) {
                 case CaProtocol.RSRV_IS_UP -> {
                     int ip = m.parameter2() == 0 ? srcIp : m.parameter2();
-                    onBeacon(EpicsProtocol.CA, ip, m.dataCount(), d.ifindex(), Integer.toUnsignedLong(m.parameter1()),
+                    onBeacon(EpicsProtocol.CA, ip, beaconPort(m), d.ifindex(), Integer.toUnsignedLong(m.parameter1()),
                             nowNanos);
                 }
                 case CaProtocol.REPEATER_CONFIRM -> repeaterConfirms++;
@@ -146,6 +146,18 @@ public final class BeaconTracker {
         if (m.error() != null) {
             drops.drop(m.error());
         }
+    }
+
+    /**
+     * The server port of a CA beacon: data count per the protocol (rsrv); jca's CAS 2.4.11 sends count 0 and the port
+     * in the data type instead (observed: {@code 00 0d 00 00 b8 14 00 00 ...} for port 47124), which no minor
+     * version could be; a server that sends neither gets the default port.
+     */
+    static int beaconPort(CaMessageFlyweight m) {
+        if (m.dataCount() != 0) {
+            return m.dataCount();
+        }
+        return m.dataType() > 0xFF ? m.dataType() : CaProtocol.DEFAULT_SERVER_PORT;
     }
 
     private static int slot(EpicsProtocol p, int ip, int port, int ifindex) {

@@ -42,7 +42,8 @@ public record SearchResult(String name, EpicsProtocol protocol, boolean found, I
         return ifindex != 0 ? "if#" + ifindex : "-";
     }
 
-    static String text(InetSocketAddress a) {
+    /** {@code a.b.c.d:port} without any host-name lookup, or {@code -} for null. */
+    public static String text(InetSocketAddress a) {
         return a == null ? "-" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 }

@@ -69,6 +69,16 @@ class BeaconTrackerTest {
     }
 
     @Test
+    void shouldReadPortFromDataTypeWhenJcaCasSendsCountZero() throws Exception {
+        // a jca CAS 2.4.11 beacon as captured: port 47124 in the data type, count 0, beacon id 2, address 0
+        byte[] jca = Hex.bytes("00 0d 00 00 b8 14 00 00 00 00 00 02 00 00 00 00");
+        tracker.onDatagram(from(jca, "127.0.0.1", 1), 0);
+        // an rsrv-style beacon without any port: the default
+        tracker.onDatagram(from(Hex.bytes("00 0d 00 00 00 0d 00 00 00 00 00 02 00 00 00 00"), "10.0.0.8", 1), 0);
+        assertThat(events).containsExactly("new ca 127.0.0.1:47124 if#1", "new ca 10.0.0.8:5064 if#1");
+    }
+
+    @Test
     void shouldDetectRestartByGuidWhenPvaServerComesBack() throws Exception {
         tracker.onDatagram(from(pva(1, 10, true), "10.0.0.6", 2), 0);
         tracker.onDatagram(from(pva(1, 11, false), "10.0.0.6", 2), 15 * S);
