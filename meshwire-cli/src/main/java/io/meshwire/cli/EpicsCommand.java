@@ -259,8 +259,17 @@ final class EpicsCommand implements Runnable {
                 return 2;
             }
             CountDownLatch stop = new CountDownLatch(1);
+            CountDownLatch reported = new CountDownLatch(1);
             try (NameServer ns = NameServer.start(transports, file, nsConfig)) {
-                Thread hook = new Thread(stop::countDown);
+                // on Ctrl-C: let the main thread print the totals and close the sockets before the JVM halts
+                Thread hook = new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        reported.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
                 Runtime.getRuntime().addShutdownHook(hook);
                 out.printf("meshwire epics nameserver: %d entries from %s; answering %s%n", file.current().size(),
                         directory, String.join(", ", where));
@@ -277,6 +286,8 @@ final class EpicsCommand implements Runnable {
                         s.replies(), s.rateLimited(), s.dropped(), ns.drops().snapshot(), ns.sendErrors(),
                         file.reloads());
                 out.flush();
+            } finally {
+                reported.countDown();
             }
             return 0;
         }

@@ -15,6 +15,7 @@ public final class EpicsDatagram {
     private int length;
     private InetSocketAddress source;
     private InetAddress localAddress;
+    private InetAddress destination;
     private int ifindex;
     private SocketRole role = SocketRole.UNICAST;
 
@@ -27,6 +28,17 @@ public final class EpicsDatagram {
      */
     public EpicsDatagram set(MemorySegment memory, long offset, int length, InetSocketAddress source,
             InetAddress localAddress, int ifindex, SocketRole role) {
+        return set(memory, offset, length, source, localAddress, null, ifindex, role);
+    }
+
+    /**
+     * As {@link #set(MemorySegment, long, int, InetSocketAddress, InetAddress, int, SocketRole)}, with the datagram's
+     * own destination address when the transport knows it ({@code IP_PKTINFO}): the NIC's address for unicast, the
+     * subnet broadcast, 255.255.255.255 or a multicast group.
+     */
+    public EpicsDatagram set(MemorySegment memory, long offset, int length, InetSocketAddress source,
+            InetAddress localAddress, InetAddress destination, int ifindex, SocketRole role) {
+        this.destination = destination;
         this.memory = memory;
         this.offset = offset;
         this.length = length;
@@ -62,6 +74,11 @@ public final class EpicsDatagram {
         return localAddress;
     }
 
+    /** The datagram's destination address as sent, or null when unknown. */
+    public InetAddress destination() {
+        return destination;
+    }
+
     /** The receiving interface's index, or 0 when unknown. */
     public int ifindex() {
         return ifindex;
@@ -74,7 +91,7 @@ public final class EpicsDatagram {
 
     @Override
     public String toString() {
-        return "EpicsDatagram[" + length + " bytes from " + source + " at " + localAddress + " if#" + ifindex + " "
-                + role + "]";
+        return "EpicsDatagram[" + length + " bytes from " + source + " to " + destination + " at " + localAddress
+                + " if#" + ifindex + " " + role + "]";
     }
 }

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
  * <p>Implementations: {@link EndpointTransport} (one {@link io.meshwire.transport.DatagramEndpoint}; loopback and
  * unicast address lists) and, over {@code io.meshwire.nic.NicSocketSet}, one that binds every NIC plus the
  * broadcast-address and wildcard receive sockets and fills {@link EpicsDatagram#ifindex()},
- * {@link EpicsDatagram#localAddress()} and {@link EpicsDatagram#role()} from the receiving socket.
+ * {@link EpicsDatagram#localAddress()} (the NIC's unicast address), {@link EpicsDatagram#destination()} (from
+ * {@code IP_PKTINFO}) and {@link EpicsDatagram#role()} from the receiving socket.
  *
  * <p>Threading: {@link #receive} is called by one thread at a time; the send methods may be called from any thread.
  */

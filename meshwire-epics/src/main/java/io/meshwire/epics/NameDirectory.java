@@ -269,7 +269,9 @@ public final class NameDirectory {
             if (problem == null) {
                 for (EpicsProtocol p : EpicsProtocol.values()) {
                     if (entry.serves(p)) {
-                        Integer first = seen.putIfAbsent(p + " " + entry.pattern(), lineNo);
+                        // exact names compare unescaped (A\B is AB); globs compare as written
+                        String key = entry.glob() ? "glob " + entry.pattern() : "name " + unescape(entry.pattern());
+                        Integer first = seen.putIfAbsent(p + " " + key, lineNo);
                         if (first != null && problem == null) {
                             problem = "duplicate entry for '" + entry.pattern() + "' (" + p.label()
                                     + ") first given at line " + first;
@@ -333,10 +335,12 @@ public final class NameDirectory {
                 return String.format("name '%s' has a control or non-ASCII character (U+%04X) at column %d",
                         name, (int) c, i + 1);
             }
-            if (c == '\\' && i == name.length() - 1) {
-                return "name '" + name + "' ends with a lone '\\' (it escapes the next character)";
-            }
-            if (c == '\\') {
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '\\') {
+                if (i == name.length() - 1) {
+                    return "name '" + name + "' ends with a lone '\\' (it escapes the next character)";
+                }
                 i++;
             }
         }

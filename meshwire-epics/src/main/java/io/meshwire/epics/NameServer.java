@@ -122,6 +122,7 @@ public final class NameServer implements AutoCloseable {
         long found = 0;
         long replies = 0;
         long limited = 0;
+        long copies = 0;
         for (SearchResponder r : responders) {
             SearchResponderStats s = r.stats();
             ca += s.caNames();
@@ -129,8 +130,9 @@ public final class NameServer implements AutoCloseable {
             found += s.found();
             replies += s.replies();
             limited += s.rateLimited();
+            copies += s.wildcardCopies();
         }
-        return new SearchResponderStats(ca, pva, found, replies, limited, drops.total());
+        return new SearchResponderStats(ca, pva, found, replies, limited, copies, drops.total());
     }
 
     /** Malformed input by reason. */

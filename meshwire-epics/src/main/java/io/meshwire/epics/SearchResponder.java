@@ -26,6 +26,10 @@ import java.util.function.Supplier;
  *       loopback source (a local forwarder), so the responder cannot be aimed at a third party.</li>
  *   <li>Each source address may receive {@link SearchResponderConfig#repliesPerSecond()} reply datagrams per
  *       second (token bucket with {@link SearchResponderConfig#replyBurst()}); the rest are counted and not sent.</li>
+ *   <li>On a per-NIC socket set a subnet broadcast reaches both the NIC's broadcast-bound socket and the wildcard
+ *       socket: a datagram that arrived on {@link SocketRole#WILDCARD_RX} with a known
+ *       {@link EpicsDatagram#destination()} is answered only when that destination is 255.255.255.255 or multicast
+ *       (which only the wildcard socket receives); the other copies are counted, not answered twice.</li>
  *   <li>A directory entry on 0.0.0.0 is answered with "the reply's source address" (CA 0xFFFFFFFF, PVA
  *       unspecified), which the client resolves to the address of the NIC that answered.</li>
  * </ul>
@@ -55,6 +59,7 @@ public final class SearchResponder {
     private final LongAdder found = new LongAdder();
     private final LongAdder replies = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder wildcardCopies = new LongAdder();
 
     /**
      * @param directory read once per datagram (e.g. {@code file::current}); may change between datagrams
@@ -76,7 +81,7 @@ public final class SearchResponder {
     /** A snapshot of the counters. */
     public SearchResponderStats stats() {
         return new SearchResponderStats(caNames.sum(), pvaNames.sum(), found.sum(), replies.sum(), rateLimited.sum(),
-                drops.total());
+                wildcardCopies.sum(), drops.total());
     }
 
     /**
@@ -94,11 +99,21 @@ public final class SearchResponder {
             drops.drop(EpicsDropReason.BAD_SOURCE);
             return 0;
         }
+        if (d.role() == SocketRole.WILDCARD_RX && d.destination() != null && !wildcardOnly(d.destination())) {
+            // a per-NIC set also has unicast and broadcast-bound sockets, which got this datagram too
+            wildcardCopies.increment();
+            return 0;
+        }
         int first = Byte.toUnsignedInt(d.memory().get(ValueLayout.JAVA_BYTE, d.offset()));
         if (first == PvaProtocol.MAGIC) {
             return config.answerPva() ? onPva(d, sink, nowNanos) : 0;
         }
         return config.answerCa() ? onCa(d, sink, nowNanos) : 0;
+    }
+
+    /** Destinations only a wildcard-bound socket receives: 255.255.255.255 and multicast. */
+    private static boolean wildcardOnly(java.net.InetAddress destination) {
+        return destination.isMulticastAddress() || (destination instanceof Inet4Address v4 && v4.hashCode() == -1);
     }
 
     // ------------------------------------------------------------------------------------------------ CA

@@ -8,8 +8,9 @@ package io.meshwire.epics;
  * @param found       names found in the directory
  * @param replies     reply datagrams handed to the sink
  * @param rateLimited reply datagrams not sent because the source exceeded its rate
+ * @param wildcardCopies datagrams not answered on the wildcard socket because a per-NIC socket got them too
  * @param dropped     malformed datagrams dropped (all reasons; see {@link EpicsDropCounters})
  */
 public record SearchResponderStats(long caNames, long pvaNames, long found, long replies, long rateLimited,
-        long dropped) {
+        long wildcardCopies, long dropped) {
 }

@@ -125,6 +125,14 @@ class NameDirectoryTest {
     }
 
     @Test
+    void shouldTreatEscapedAndPlainSpellingAsOneNameWhenCheckingDuplicates() {
+        // found by NameDirectoryFuzzTest: an escaped character is still a character, checked and compared unescaped
+        assertThatThrownBy(() -> parse("AB 10.0.0.1:1", "A\\B 10.0.0.2:1"))
+                .hasMessageContaining("names.txt:2: duplicate entry for 'A\\B'");
+        assertThatThrownBy(() -> parse("A\\\u0081 10.0.0.1:1")).hasMessageContaining("non-ASCII");
+    }
+
+    @Test
     void shouldMarkLocalHostWhenServerIsAllZeros() throws Exception {
         NameDirectory d = parse("PV 0.0.0.0:5064");
         assertThat(d.lookup("PV", EpicsProtocol.CA).hostIsLocal()).isTrue();

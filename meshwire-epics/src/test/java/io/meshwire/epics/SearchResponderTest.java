@@ -94,6 +94,27 @@ class SearchResponderTest {
     }
 
     @Test
+    void shouldAnswerWildcardCopyOnlyWhenOnlyTheWildcardSocketGetsItsDestination() throws Exception {
+        SearchResponder r = responder(directory("TEST:LIBCA 10.0.0.5:5064"));
+        EpicsDatagram d = datagram(CaCodecTest.LIBCA_SEARCH, "10.1.1.9", 39340);
+        InetSocketAddress src = d.source();
+        for (String dest : new String[] {"10.1.1.255", "10.1.1.1", "255.255.255.255", "224.0.2.3"}) {
+            d.set(d.memory(), 0, d.length(), src, InetAddress.getByName("10.1.1.1"), InetAddress.getByName(dest), 7,
+                    SocketRole.WILDCARD_RX);
+            r.onDatagram(d, sink, 0);
+        }
+        // the subnet broadcast and the unicast copy are answered by the per-NIC sockets that also got them
+        assertThat(replies).hasSize(2);
+        assertThat(r.stats().wildcardCopies()).isEqualTo(2);
+        d.set(d.memory(), 0, d.length(), src, null, null, 0, SocketRole.WILDCARD_RX);
+        r.onDatagram(d, sink, 0);
+        d.set(d.memory(), 0, d.length(), src, InetAddress.getByName("10.1.1.1"), InetAddress.getByName("10.1.1.255"),
+                7, SocketRole.BROADCAST_RX);
+        r.onDatagram(d, sink, 0);
+        assertThat(replies).hasSize(4);
+    }
+
+    @Test
     void shouldStaySilentWhenNoNameIsKnown() throws Exception {
         SearchResponder r = responder(directory("OTHER 10.0.0.5:5064"));
         assertThat(r.onDatagram(datagram(CaCodecTest.LIBCA_SEARCH, "10.1.1.9", 39340), sink, 0)).isZero();

@@ -62,6 +62,7 @@ class RealPeersInteropTest {
     NameServer nameServer;
 
     @BeforeAll
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void startServers() throws Exception {
         casPort = Ports.freeTcpAndUdp();
         casBeaconPort = Ports.freeTcpAndUdp();
@@ -92,6 +93,7 @@ class RealPeersInteropTest {
     }
 
     @AfterAll
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void stopAll() {
         if (nameServer != null) {
             nameServer.close();
