@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The socket-set contract on the epoll/FFM backend, plus what only it has: PKTINFO and kernel drop counts. */
 class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
+  /** Datagrams per measured round of the allocation test. */
+  private static final int PER_ROUND = 2000;
 
   @BeforeAll
   static void requireNative() {
@@ -100,23 +102,44 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     NicDatagramHandler handler = d -> sink[0] += d.length() + d.source().getPort() + d.destination().hashCode()
         + d.ifindex() + d.socket().ifindex() + d.kernelDrops() + d.buffer().remaining();
     Duration wait = Duration.ofMillis(50);
-    long best = Long.MAX_VALUE;
-    for (int round = 0; round < 5 && best > 0; round++) {
-      for (int i = 0; i < 200; i++) {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long receiveThread = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("meshwire-nicset-recv-")).mapToLong(Thread::threadId).max().orElseThrow();
+    // warm up: let the JIT compile both threads' loops (interpreted code allocates where compiled code does not)
+    for (int warm = 0; warm < 20; warm++) {
+      for (int i = 0; i < PER_ROUND; i++) {
         sender.send(payload.clear(), targets.get(i & 1));
       }
       int got = 0;
-      com.sun.management.ThreadMXBean mx =
-          (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-      long before = mx.getCurrentThreadAllocatedBytes();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (got < 200 && System.nanoTime() < deadline) {
+      while (got < PER_ROUND && System.nanoTime() < deadline) {
+        got += set.receive(handler, 64, wait);
+      }
+    }
+    long best = Long.MAX_VALUE;
+    long bestReceiveThread = Long.MAX_VALUE;
+    for (int round = 0; round < 8 && (best > 0 || bestReceiveThread > 0); round++) {
+      for (int i = 0; i < PER_ROUND; i++) {
+        sender.send(payload.clear(), targets.get(i & 1));
+      }
+      int got = 0;
+      long before = mx.getCurrentThreadAllocatedBytes();
+      long beforeReceive = mx.getThreadAllocatedBytes(receiveThread);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (got < PER_ROUND && System.nanoTime() < deadline) {
         got += set.receive(handler, 64, wait);
       }
       long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-      assertThat(got).isEqualTo(200);
+      long allocatedReceive = mx.getThreadAllocatedBytes(receiveThread) - beforeReceive;
+      assertThat(got).isEqualTo(PER_ROUND);
       best = Math.min(best, allocated);
+      bestReceiveThread = Math.min(bestReceiveThread, allocatedReceive);
     }
-    assertThat(best).as("bytes allocated by the consumer for 200 datagrams, best round").isZero();
+    assertThat(best).as("bytes allocated by the consumer for %d datagrams, best round", PER_ROUND).isZero();
+    // The receive thread allocates a few hundred bytes per round whatever the datagram count (measured: 280-320
+    // B for 200 and for 2000 datagrams; the source is not yet found), never per datagram.
+    assertThat(bestReceiveThread).as("bytes allocated by the receive thread for %d datagrams, best round",
+        PER_ROUND).isLessThan(PER_ROUND / 4);
   }
 }
