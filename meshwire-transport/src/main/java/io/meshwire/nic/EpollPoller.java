@@ -172,22 +172,33 @@ final class EpollPoller extends NicPoller {
       dead.handle().close();
     }
     if (hotCount > 0 && hotRounds < HOT_ROUNDS) {
-      // Under load the sockets that just gave data are read again without asking epoll (one syscall per
-      // socket instead of two); every HOT_ROUNDS rounds epoll is asked anyway, so a quiet socket waits little.
-      hotRounds++;
-      int n = hotCount;
-      hotCount = 0;
-      // read() appends to hot[] again, at an index no higher than the one being consumed
-      for (int k = 0; k < n && !stopping; k++) {
-        NicSocket s = hot[k];
-        hot[k] = null;
-        if (s.isOpen()) {
-          read(s);
-        }
-      }
-      flush();
+      hotRound();
       return;
     }
+    epollRound();
+  }
+
+  /**
+   * Under load the sockets that just gave data are read again without asking epoll (one syscall per socket
+   * instead of two); every HOT_ROUNDS rounds epoll is asked anyway, so a quiet socket waits little.
+   */
+  private void hotRound() {
+    hotRounds++;
+    int n = hotCount;
+    hotCount = 0;
+    // read() appends to hot[] again, at an index no higher than the one being consumed
+    for (int k = 0; k < n && !stopping; k++) {
+      NicSocket s = hot[k];
+      hot[k] = null;
+      if (s.isOpen()) {
+        read(s);
+      }
+    }
+    flush();
+  }
+
+  /** Waits in epoll (without blocking while sockets are hot) and reads every ready socket once. */
+  private void epollRound() throws IOException {
     hotRounds = 0;
     int n = LinuxEpoll.epollWait(state, epfd, events, MAX_EVENTS, hotCount > 0 ? 0 : -1);
     countWakeup();
@@ -234,13 +245,17 @@ final class EpollPoller extends NicPoller {
         flush();
       }
     } else if (r != -EAGAIN && r != -EINTR && r != 0) {
-      s.addReceive(NicSocket.RECEIVE_ERRORS, 1);
-      warn(LOG, "recvmmsg", s, errnoName(r));
-      if (r == -EBADF || r == -ENOTSOCK) {
-        // the descriptor is not ours any more: stop polling it rather than spin on it
-        LOG.error("{}: {} is no longer a readable socket ({}); it is no longer polled", name, s, errnoName(r));
-        retire(s);
-      }
+      readFailed(s, r);
+    }
+  }
+
+  private void readFailed(NicSocket s, int r) {
+    s.addReceive(NicSocket.RECEIVE_ERRORS, 1);
+    warn(LOG, "recvmmsg", s, errnoName(r));
+    if (r == -EBADF || r == -ENOTSOCK) {
+      // the descriptor is not ours any more: stop polling it rather than spin on it
+      LOG.error("{}: {} is no longer a readable socket ({}); it is no longer polled", name, s, errnoName(r));
+      retire(s);
     }
   }
 
