@@ -106,22 +106,15 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     long receiveThread = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("meshwire-nicset-recv-")).mapToLong(Thread::threadId).max().orElseThrow();
-    // Warm up until C2 compiles both threads' loops: before that, each FFM downcall with captureCallState
-    // allocates a 40-byte slice of the errno segment (Linker checkCaptureSegment -> asSlice) that only C2's
-    // escape analysis removes; the wait path runs once per wake-up, so it needs many wake-ups to get there.
-    for (int warm = 0; warm < 150; warm++) {
-      for (int i = 0; i < PER_ROUND; i++) {
-        sender.send(payload.clear(), targets.get(i & 1));
-      }
-      int got = 0;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (got < PER_ROUND && System.nanoTime() < deadline) {
-        got += set.receive(handler, 64, wait);
-      }
-    }
+    // Rounds until C2 has compiled both threads' loops, bounded in time: before that, each FFM downcall with
+    // captureCallState allocates a 40-byte slice of the errno segment (Linker checkCaptureSegment -> asSlice)
+    // that only C2's escape analysis removes, and the wait path runs once per wake-up, so it needs many
+    // wake-ups (and a compiler thread with time for it) to get there.
     long best = Long.MAX_VALUE;
     long bestReceiveThread = Long.MAX_VALUE;
-    for (int round = 0; round < 8 && (best > 0 || bestReceiveThread > 0); round++) {
+    int rounds = 0;
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+    while ((best > 0 || bestReceiveThread > 0) && System.nanoTime() < giveUp) {
       for (int i = 0; i < PER_ROUND; i++) {
         sender.send(payload.clear(), targets.get(i & 1));
       }
@@ -135,11 +128,15 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
       long allocated = mx.getCurrentThreadAllocatedBytes() - before;
       long allocatedReceive = mx.getThreadAllocatedBytes(receiveThread) - beforeReceive;
       assertThat(got).isEqualTo(PER_ROUND);
-      best = Math.min(best, allocated);
-      bestReceiveThread = Math.min(bestReceiveThread, allocatedReceive);
+      rounds++;
+      if (rounds > 20) { // the first rounds run interpreted and grow the batch pool
+        best = Math.min(best, allocated);
+        bestReceiveThread = Math.min(bestReceiveThread, allocatedReceive);
+      }
     }
-    assertThat(best).as("bytes allocated by the consumer for %d datagrams, best round", PER_ROUND).isZero();
-    assertThat(bestReceiveThread).as("bytes allocated by the receive thread for %d datagrams, best round",
-        PER_ROUND).isZero();
+    assertThat(best).as("bytes allocated by the consumer for %d datagrams, best of %d rounds", PER_ROUND, rounds)
+        .isZero();
+    assertThat(bestReceiveThread).as("bytes allocated by the receive thread for %d datagrams, best of %d rounds",
+        PER_ROUND, rounds).isZero();
   }
 }
