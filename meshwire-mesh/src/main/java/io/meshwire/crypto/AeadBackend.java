@@ -3,6 +3,11 @@ package io.meshwire.crypto;
 /** Which ChaCha20-Poly1305 (RFC 8439) implementation seals and opens packets. Both produce identical bytes. */
 public enum AeadBackend {
     /**
+     * RFC 8439 in plain Java ({@code ChaCha20Stream}, {@code Poly1305Mac}): no allocation and no exception per
+     * packet, the tag checked before anything is decrypted.
+     */
+    JAVA,
+    /**
      * The JDK's {@code ChaCha20-Poly1305} cipher (SunJCE, with HotSpot's ChaCha20 and Poly1305 intrinsics). Fast,
      * but every {@code Cipher.init} allocates (key copy, parameter spec, engine objects) and a forged tag costs an
      * {@code AEADBadTagException}.
