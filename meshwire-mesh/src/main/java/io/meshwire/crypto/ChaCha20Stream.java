@@ -181,12 +181,12 @@ final class ChaCha20Stream {
         fill(x, ROW_D + 2 * N, n1);
         fill(x, ROW_D + 3 * N, n2);
         for (int round = 0; round < 10; round++) {
-            quarterRounds(x, ROW_B, ROW_C, ROW_D);
+            columnRound(x);
             // Refresh the copies the diagonal round reads past the end of rows b, c, d ...
             System.arraycopy(x, ROW_B, x, ROW_B + 4 * N, N);
             System.arraycopy(x, ROW_C, x, ROW_C + 4 * N, 2 * N);
             System.arraycopy(x, ROW_D, x, ROW_D + 4 * N, 3 * N);
-            quarterRounds(x, ROW_B + N, ROW_C + 2 * N, ROW_D + 3 * N);
+            diagonalRound(x);
             // ... and move the words the diagonal round wrote there back to their places.
             System.arraycopy(x, ROW_B + 4 * N, x, ROW_B, N);
             System.arraycopy(x, ROW_C + 4 * N, x, ROW_C, 2 * N);
@@ -229,24 +229,45 @@ final class ChaCha20Stream {
     }
 
     /**
-     * Four quarter-rounds on all lanes: QR(a_j, b_j, c_j, d_j) for j = 0..3, where word j of row a is
-     * {@code x[j*N + lane]} and the other rows start at {@code b}, {@code c}, {@code d}. One loop of 4N
-     * iterations, the shape SuperWord vectorizes.
+     * The column round on all lanes: QR(j, 4+j, 8+j, 12+j) for j = 0..3 is one loop over the 4N ints of row a
+     * against the first 4N of rows b, c, d. The row offsets are constants in the loop itself (not parameters):
+     * SuperWord must see that the four streams cannot overlap, whether or not this method is inlined.
      */
-    private static void quarterRounds(int[] x, int b, int c, int d) {
+    private static void columnRound(int[] x) {
         for (int i = 0; i < 4 * N; i++) {
             int va = x[i];
-            int vb = x[b + i];
-            int vc = x[c + i];
-            int vd = x[d + i];
+            int vb = x[ROW_B + i];
+            int vc = x[ROW_C + i];
+            int vd = x[ROW_D + i];
             va += vb; vd = Integer.rotateLeft(vd ^ va, 16);
             vc += vd; vb = Integer.rotateLeft(vb ^ vc, 12);
             va += vb; vd = Integer.rotateLeft(vd ^ va, 8);
             vc += vd; vb = Integer.rotateLeft(vb ^ vc, 7);
             x[i] = va;
-            x[b + i] = vb;
-            x[c + i] = vc;
-            x[d + i] = vd;
+            x[ROW_B + i] = vb;
+            x[ROW_C + i] = vc;
+            x[ROW_D + i] = vd;
+        }
+    }
+
+    /**
+     * The diagonal round on all lanes: QR(0,5,10,15), QR(1,6,11,12), QR(2,7,8,13), QR(3,4,9,14) is the column
+     * loop with rows b, c, d read 1, 2, 3 words further on, through the copies at their ends.
+     */
+    private static void diagonalRound(int[] x) {
+        for (int i = 0; i < 4 * N; i++) {
+            int va = x[i];
+            int vb = x[ROW_B + N + i];
+            int vc = x[ROW_C + 2 * N + i];
+            int vd = x[ROW_D + 3 * N + i];
+            va += vb; vd = Integer.rotateLeft(vd ^ va, 16);
+            vc += vd; vb = Integer.rotateLeft(vb ^ vc, 12);
+            va += vb; vd = Integer.rotateLeft(vd ^ va, 8);
+            vc += vd; vb = Integer.rotateLeft(vb ^ vc, 7);
+            x[i] = va;
+            x[ROW_B + N + i] = vb;
+            x[ROW_C + 2 * N + i] = vc;
+            x[ROW_D + 3 * N + i] = vd;
         }
     }
 

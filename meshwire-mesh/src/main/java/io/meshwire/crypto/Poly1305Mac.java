@@ -74,7 +74,10 @@ final class Poly1305Mac {
 
     /** Absorbs the AEAD's final block: the AAD and ciphertext lengths as u64 LE (§2.8). */
     void lengths(long aadLength, long dataLength) {
-        block(aadLength, dataLength, 1);
+        byte[] b = last;
+        LONG_LE.set(b, 0, aadLength);
+        LONG_LE.set(b, 8, dataLength);
+        blocks(b, 0, 16, 1);
     }
 
     /** Writes the 16-byte tag to {@code out[off, off+16)}. */
@@ -95,85 +98,105 @@ final class Poly1305Mac {
         return diff == 0;
     }
 
+    /**
+     * h = (h + m_i + hibit·2^128) · r, partially reduced mod 2^130 - 5, for each 16-byte block m_i of
+     * {@code m[off, off+len)} ({@code len} a multiple of 16). One method with the state in locals: C2 would not
+     * inline a separate per-block method this large, and a call per block costs more than the block.
+     */
     private void blocks(byte[] m, int off, int len, long hibit) {
+        final long r0 = this.r0, r1 = this.r1, s1 = this.s1;
+        long h0 = this.h0, h1 = this.h1, h2 = this.h2;
+        // One long dependency chain from block to block, so every carry is on the critical path: carryAny for two
+        // arbitrary addends, the shorter carrySmall where one addend is below 2^63.
         for (int end = off + len; off < end; off += 16) {
-            block((long) LONG_LE.get(m, off), (long) LONG_LE.get(m, off + 8), hibit);
+            long m0 = (long) LONG_LE.get(m, off);
+            long m1 = (long) LONG_LE.get(m, off + 8);
+            long a0 = h0 + m0;
+            long c0 = carryAny(h0, m0, a0);
+            long a1 = h1 + m1;
+            long a2 = h2 + carryAny(h1, m1, a1) + hibit;
+            // The carry c0 out of a0 is worth c0·2^64; rather than adding it to a1 before multiplying (a carry
+            // chain in front of every product) it enters the products as c0·s1 and c0·r0 on their own.
+            long c0s1 = s1 & -c0;
+            long c0r0 = r0 & -c0;
+
+            // d0 = a0·r0 + (a1 + c0)·s1; d1 = a0·r1 + (a1 + c0)·r0 + a2·s1 + hi(d0); d2 = a2·r0 + hi(d1).
+            // Bounds: a0, a1 < 2^64, a2 <= 6, r0, r1 < 2^60, s1 < 1.25·2^60, so d0, d1 < 2^126, a2·s1 < 2^63
+            // and d2 < 2^63.
+            long d0lo = a0 * r0;
+            long d0hi = Math.unsignedMultiplyHigh(a0, r0);
+            long t = a1 * s1;
+            long lo = d0lo + t;
+            d0hi += Math.unsignedMultiplyHigh(a1, s1) + carryAny(d0lo, t, lo);
+            d0lo = lo + c0s1;
+            d0hi += carrySmall(lo, d0lo);
+
+            long d1lo = a0 * r1;
+            long d1hi = Math.unsignedMultiplyHigh(a0, r1);
+            t = a1 * r0;
+            lo = d1lo + t;
+            d1hi += Math.unsignedMultiplyHigh(a1, r0) + carryAny(d1lo, t, lo);
+            d1lo = lo + c0r0;
+            d1hi += carrySmall(lo, d1lo);
+            lo = d1lo + a2 * s1;
+            d1hi += carrySmall(d1lo, lo);
+            d1lo = lo;
+            lo = d1lo + d0hi;
+            d1hi += carrySmall(d1lo, lo);
+            d1lo = lo;
+
+            long d2 = a2 * r0 + d1hi;
+            // Fold the bits from 2^130 up back in: 2^130 ≡ 5, so add 5·(d2 >> 2) = (d2 & ~3) + (d2 >> 2).
+            long fold = (d2 & ~3L) + (d2 >>> 2);
+            long n0 = d0lo + fold;
+            long c = carryAny(d0lo, fold, n0);
+            long n1 = d1lo + c;
+            h0 = n0;
+            h1 = n1;
+            h2 = (d2 & 3) + carrySmall(d1lo, n1);
         }
-    }
-
-    /** h = (h + m + hibit·2^128) · r, partially reduced mod 2^130 - 5. */
-    private void block(long m0, long m1, long hibit) {
-        long r0 = this.r0, r1 = this.r1, s1 = this.s1;
-        long a0 = h0 + m0;
-        long c = carry(h0, m0, a0);
-        long a1 = h1 + m1;
-        long c1 = carry(h1, m1, a1);
-        long b1 = a1 + c;
-        c1 += carry(a1, c, b1);
-        long a2 = h2 + c1 + hibit;
-
-        // d0 = a0·r0 + a1·s1; d1 = a0·r1 + a1·r0 + a2·s1 + hi(d0); d2 = a2·r0 + hi(d1). Bounds: a0, b1 < 2^64,
-        // a2 <= 7, r0, r1 < 2^60, s1 < 2^61, so d0, d1 < 2^126 and d2 < 2^64.
-        long d0lo = a0 * r0;
-        long d0hi = Math.unsignedMultiplyHigh(a0, r0);
-        long t = b1 * s1;
-        long lo = d0lo + t;
-        d0hi += Math.unsignedMultiplyHigh(b1, s1) + carry(d0lo, t, lo);
-        d0lo = lo;
-
-        long d1lo = a0 * r1;
-        long d1hi = Math.unsignedMultiplyHigh(a0, r1);
-        t = b1 * r0;
-        lo = d1lo + t;
-        d1hi += Math.unsignedMultiplyHigh(b1, r0) + carry(d1lo, t, lo);
-        d1lo = lo;
-        t = a2 * s1;
-        lo = d1lo + t;
-        d1hi += carry(d1lo, t, lo);
-        d1lo = lo;
-        lo = d1lo + d0hi;
-        d1hi += carry(d1lo, d0hi, lo);
-        d1lo = lo;
-
-        long d2 = a2 * r0 + d1hi;
-        // Fold the bits from 2^130 up back in: 2^130 ≡ 5, so add 5·(d2 >> 2) = (d2 & ~3) + (d2 >> 2).
-        long fold = (d2 & ~3L) + (d2 >>> 2);
-        long n0 = d0lo + fold;
-        c = carry(d0lo, fold, n0);
-        long n1 = d1lo + c;
-        c = carry(d1lo, c, n1);
-        h0 = n0;
-        h1 = n1;
-        h2 = (d2 & 3) + c;
+        this.h0 = h0;
+        this.h1 = h1;
+        this.h2 = h2;
     }
 
     /** Fully reduces h mod 2^130 - 5 and adds s mod 2^128 (§2.5.1), leaving the tag in h0, h1. */
     private void finish() {
         long fold = (h2 & ~3L) + (h2 >>> 2);
         long a0 = h0 + fold;
-        long c = carry(h0, fold, a0);
+        long c = carrySmall(h0, a0);
         long a1 = h1 + c;
-        c = carry(h1, c, a1);
+        c = carrySmall(h1, a1);
         long a2 = (h2 & 3) + c;
         // Now h < 2^130 + 5 < 2p, so one conditional subtraction of p = 2^130 - 5 suffices: g = h + 5 reaches
         // 2^130 exactly when h >= p, and then h - p = g - 2^130.
         long g0 = a0 + 5;
-        c = carry(a0, 5, g0);
+        c = carrySmall(a0, g0);
         long g1 = a1 + c;
-        c = carry(a1, c, g1);
+        c = carrySmall(a1, g1);
         long g2 = a2 + c;
         long useG = -(g2 >>> 2);
         long f0 = (g0 & useG) | (a0 & ~useG);
         long f1 = (g1 & useG) | (a1 & ~useG);
         long t0 = f0 + pad0;
-        c = carry(f0, pad0, t0);
+        c = carryAny(f0, pad0, t0);
         h0 = t0;
         h1 = f1 + pad1 + c;
         h2 = 0;
     }
 
     /** The carry out of the unsigned 64-bit sum {@code a + b = sum}, 0 or 1, without a branch. */
-    private static long carry(long a, long b, long sum) {
-        return ((a & b) | ((a | b) & ~sum)) >>> 63;
+    private static long carryAny(long a, long b, long sum) {
+        // (x & ~y) is written (x ^ y) & x: C2 turns ~y into (-1 - y), which costs an extra instruction.
+        long either = a | b;
+        return ((a & b) | ((either ^ sum) & either)) >>> 63;
+    }
+
+    /**
+     * The carry out of {@code a + b = sum} when {@code b < 2^63}: the sum wrapped iff a's top bit was set and the
+     * sum's is not.
+     */
+    private static long carrySmall(long a, long sum) {
+        return ((a ^ sum) & a) >>> 63;
     }
 }
