@@ -25,7 +25,7 @@ final class ChaCha20Stream {
      * Fewest remaining blocks for which a lane pass (always {@link #LANES} blocks of work) beats scalar blocks,
      * measured with {@code AeadBenchmark} on an AVX-512 machine.
      */
-    static final int LANE_THRESHOLD = 16;
+    static final int LANE_THRESHOLD = 12;
 
     // "expand 32-byte k" (RFC 8439 §2.3).
     private static final int SIGMA0 = 0x61707865;
@@ -33,8 +33,8 @@ final class ChaCha20Stream {
     private static final int SIGMA2 = 0x79622d32;
     private static final int SIGMA3 = 0x6b206574;
 
-    // Lane-array rows. Row a holds words 0–3; rows b, c and d hold words 4–7, 8–11 and 12–15 followed by copies of
-    // their first 1, 2 and 3 words. Then the diagonal round (§2.2: QR(0,5,10,15), QR(1,6,11,12), ...) reads
+    // Lane-array rows. Row a holds words 0–3; rows b, c and d hold words 4–7, 8–11 and 12–15 followed by copies
+    // of their first 1, 2 and 3 words. Then the diagonal round (§2.2: QR(0,5,10,15), QR(1,6,11,12), ...) reads
     // rows b, c, d at offsets of 1, 2, 3 words as one contiguous run, the same loop shape as the column round.
     private static final int N = LANES;
     private static final int ROW_B = 4 * N;
@@ -42,8 +42,10 @@ final class ChaCha20Stream {
     private static final int ROW_D = ROW_C + 6 * N;
     private static final int LANE_STATE_LENGTH = ROW_D + 7 * N;
 
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final int k0, k1, k2, k3, k4, k5, k6, k7;
     private int n0, n1, n2;
