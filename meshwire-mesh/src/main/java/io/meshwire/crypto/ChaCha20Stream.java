@@ -22,8 +22,8 @@ final class ChaCha20Stream {
     /** Blocks per lane pass. */
     static final int LANES = 64;
     /**
-     * Fewest remaining blocks for which a lane pass (always {@link #LANES} blocks of work) beats scalar blocks,
-     * measured with {@code AeadBenchmark} on an AVX-512 machine.
+     * Fewest remaining blocks for which a lane pass (always {@link #LANES} blocks of work) is used instead of
+     * scalar blocks: on the AVX-512 machine of BENCHMARKS.md one pass cost about as much as 11–12 scalar blocks.
      */
     static final int LANE_THRESHOLD = 12;
 
