@@ -3,8 +3,6 @@ package io.meshwire.bench.mesh;
 import io.meshwire.bench.transport.ReceiverCounters;
 import org.HdrHistogram.Histogram;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,61 +10,17 @@ import java.util.concurrent.TimeUnit;
  * {@link EventPeerMain}: events, bytes, first/last delivery time, and the publish-to-delivery latency in an
  * HdrHistogram (allocation-free once built). The sampled fields use opaque/release stores, no fences on x86.
  */
-public final class EventStats implements ReceiverCounters {
+public final class EventStats extends ReceiverCounters {
 
     private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final VarHandle EVENTS;
-    private static final VarHandle FIRST_NANOS;
-    private static final VarHandle LAST_NANOS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            EVENTS = lookup.findVarHandle(EventStats.class, "events", long.class);
-            FIRST_NANOS = lookup.findVarHandle(EventStats.class, "firstNanos", long.class);
-            LAST_NANOS = lookup.findVarHandle(EventStats.class, "lastNanos", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through EVENTS
-    private long events;
-    @SuppressWarnings("unused") // through FIRST_NANOS
-    private long firstNanos;
-    @SuppressWarnings("unused") // through LAST_NANOS
-    private long lastNanos;
-    private boolean started;
     private long bytes;
     private final Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
 
     /** One event of {@code size} bytes delivered, stamped {@code publishNanos} by the publisher. */
     public void onEvent(int size, long publishNanos) {
-        long now = System.nanoTime();
-        if (!started) {
-            started = true;
-            FIRST_NANOS.setOpaque(this, now);
-        }
-        LAST_NANOS.setOpaque(this, now);
+        long now = arrived(1);
         bytes += size;
         latency.recordValue(Math.clamp(now - publishNanos, 0, MAX_LATENCY_NANOS));
-        // Release: a reader that sees the new count (acquire) also sees the timestamps stored before it.
-        EVENTS.setRelease(this, (long) EVENTS.getOpaque(this) + 1);
-    }
-
-    @Override
-    public long count() {
-        return (long) EVENTS.getAcquire(this);
-    }
-
-    @Override
-    public long firstNanos() {
-        return (long) FIRST_NANOS.getOpaque(this);
-    }
-
-    @Override
-    public long lastNanos() {
-        return (long) LAST_NANOS.getOpaque(this);
     }
 
     @Override

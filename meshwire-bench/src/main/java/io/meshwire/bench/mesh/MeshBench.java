@@ -2,6 +2,7 @@ package io.meshwire.bench.mesh;
 
 import io.meshwire.bench.transport.PeerLine;
 import io.meshwire.bench.transport.PeerProcess;
+import io.meshwire.bench.transport.ProgressPrinter;
 import io.meshwire.bench.transport.ResultFormat;
 
 import java.io.PrintStream;
@@ -68,7 +69,7 @@ public final class MeshBench {
     static EventResult runOne(EventSystem system, EventSpec spec, PrintStream out, PrintStream log) {
         try (PeerProcess subscriber = PeerProcess.start(system.name() + " sub",
                 EventPeerMain.command(system, EventPeerMain.SUBSCRIBE, spec, Map.of()), log,
-                new Progress(out, system.name(), spec.size())::onLine)) {
+                new ProgressPrinter(out, system.name(), spec.size(), "events/s")::onLine)) {
             PeerLine ready = subscriber.awaitReadyLine(READY_TIMEOUT);
             Map<String, String> params = new LinkedHashMap<>(ready.fields());
             params.remove("port");
@@ -139,27 +140,5 @@ public final class MeshBench {
             out.append('}');
         }
         return out.append("]}").toString();
-    }
-
-    /** Turns the subscriber's cumulative PROGRESS lines into a per-second rate line. */
-    private static final class Progress {
-        private final PrintStream out;
-        private final String system;
-        private final int size;
-        private long lastReceived;
-
-        Progress(PrintStream out, String system, int size) {
-            this.out = out;
-            this.system = system;
-            this.size = size;
-        }
-
-        synchronized void onLine(PeerLine line) {
-            long received = line.number("received");
-            out.printf(Locale.ROOT, "   %-16s %5d B  t=%2d s  %12s events/s%n", system, size, line.number("t"),
-                    ResultFormat.rate(received - lastReceived));
-            out.flush();
-            lastReceived = received;
-        }
     }
 }

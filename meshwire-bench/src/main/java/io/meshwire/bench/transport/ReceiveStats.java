@@ -1,40 +1,14 @@
 package io.meshwire.bench.transport;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
- * Counters of one receiver, written by the single thread that receives and sampled once a second by
- * {@link PeerMain}. Allocation-free; the sampled fields are published with opaque and release stores (no fences on the hot
- * path on x86, never hoisted out of the loop).
+ * Counters of one receiver: datagrams and arrival times (see {@link ReceiverCounters}), bytes, and the receive calls
+ * by batch size. Written by the single thread that receives; allocation-free.
  */
-public final class ReceiveStats implements ReceiverCounters {
+public final class ReceiveStats extends ReceiverCounters {
 
     /** Batch histogram buckets: [1] [2-3] [4-7] [8-15] [16-31] [32-63] [64+]. */
     public static final int BUCKETS = 7;
 
-    private static final VarHandle DATAGRAMS;
-    private static final VarHandle FIRST_NANOS;
-    private static final VarHandle LAST_NANOS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            DATAGRAMS = lookup.findVarHandle(ReceiveStats.class, "datagrams", long.class);
-            FIRST_NANOS = lookup.findVarHandle(ReceiveStats.class, "firstNanos", long.class);
-            LAST_NANOS = lookup.findVarHandle(ReceiveStats.class, "lastNanos", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through DATAGRAMS
-    private long datagrams;
-    @SuppressWarnings("unused") // through FIRST_NANOS
-    private long firstNanos;
-    @SuppressWarnings("unused") // through LAST_NANOS
-    private long lastNanos;
-    private boolean started;
     private long bytes;
     private long calls;
     private final long[] histogram = new long[BUCKETS];
@@ -47,14 +21,7 @@ public final class ReceiveStats implements ReceiverCounters {
 
     /** {@code count} datagrams received, when the receive calls are not observable one by one. */
     public void onReceive(int count, long byteCount) {
-        long now = System.nanoTime();
-        if (!started) {
-            started = true;
-            FIRST_NANOS.setOpaque(this, now);
-        }
-        LAST_NANOS.setOpaque(this, now);
-        // Release: a reader that sees the new count (acquire) also sees the timestamps stored before it.
-        DATAGRAMS.setRelease(this, (long) DATAGRAMS.getOpaque(this) + count);
+        arrived(count);
         bytes += byteCount;
     }
 
@@ -78,21 +45,6 @@ public final class ReceiveStats implements ReceiverCounters {
     /** The histogram bucket of a batch of {@code count}: floor(log2(count)), capped at the last bucket. */
     static int bucket(int count) {
         return Math.min(BUCKETS - 1, 31 - Integer.numberOfLeadingZeros(Math.max(1, count)));
-    }
-
-    @Override
-    public long count() {
-        return (long) DATAGRAMS.getAcquire(this);
-    }
-
-    @Override
-    public long firstNanos() {
-        return (long) FIRST_NANOS.getOpaque(this);
-    }
-
-    @Override
-    public long lastNanos() {
-        return (long) LAST_NANOS.getOpaque(this);
     }
 
     @Override

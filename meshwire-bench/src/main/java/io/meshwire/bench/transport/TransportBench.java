@@ -158,7 +158,7 @@ public final class TransportBench {
         PeerSpec spec = new PeerSpec(config.host(), 0, size, config.seconds(), config.graceMillis());
         List<PeerProcess> processes = new ArrayList<>();
         try {
-            Progress progress = new Progress(out, system.name(), size);
+            ProgressPrinter progress = new ProgressPrinter(out, system.name(), size, "dgrams/s");
             PeerProcess receiver = PeerProcess.start(system.name() + " recv", system.receiverCommand(spec), log,
                     progress::onLine);
             processes.add(receiver);
@@ -186,40 +186,6 @@ public final class TransportBench {
             for (PeerProcess process : processes) {
                 process.close();
             }
-        }
-    }
-
-    /** Turns the receiver's cumulative PROGRESS lines into a per-second rate line. */
-    private static final class Progress {
-        private final PrintStream out;
-        private final String system;
-        private final int size;
-        private long lastReceived;
-        private long lastSecond;
-        private long receivedAtFirstSecond = -1;
-
-        Progress(PrintStream out, String system, int size) {
-            this.out = out;
-            this.system = system;
-            this.size = size;
-        }
-
-        synchronized void onLine(PeerLine line) {
-            long received = line.number("received");
-            out.printf(Locale.ROOT, "   %-16s %5d B  t=%2d s  %12s dgrams/s%n", system, size, line.number("t"),
-                    ResultFormat.rate(received - lastReceived));
-            out.flush();
-            lastReceived = received;
-            lastSecond = line.number("t");
-            if (lastSecond == 1) {
-                receivedAtFirstSecond = received;
-            }
-        }
-
-        /** Datagrams/s between the receiver's first and last full second; NaN with fewer than two seconds. */
-        synchronized double steadyRate() {
-            return receivedAtFirstSecond < 0 || lastSecond < 2 ? Double.NaN
-                    : (double) (lastReceived - receivedAtFirstSecond) / (lastSecond - 1);
         }
     }
 }
