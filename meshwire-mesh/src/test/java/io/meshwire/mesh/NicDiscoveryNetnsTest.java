@@ -34,6 +34,7 @@ class NicDiscoveryNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int BEACON_PORT = NicBeaconSender.DEFAULT_PORT;
     private static final int EVENTS = 2_000;
+    private static final int MTU = 9_000;
     private static final Pattern NODE = Pattern.compile("NODE id=([0-9a-f]+) port=(\\d+)");
 
     private static NetnsFixture netns;
@@ -148,6 +149,14 @@ class NicDiscoveryNetnsTest {
     static void createNamespacesAndNodes() {
         netns = NetnsFixture.create(2);
         List<NetnsFixture.Veth> v = netns.veths();
+        // Jumbo frames: the node packs events into packets of up to 8 KiB and sends runs of them with UDP GSO,
+        // which the kernel refuses (EMSGSIZE) when a segment exceeds the NIC's MTU. At the default 1500 every
+        // full batch is lost and reliable streams may reset after their retries: a node/transport issue (see
+        // README "Known issue"), not discovery's, so this test runs the session where the packets fit.
+        for (NetnsFixture.Veth x : v) {
+            netns.ipOk("-n", netns.hostNamespace(), "link", "set", x.hostInterface(), "mtu", Integer.toString(MTU));
+            netns.ipOk("-n", x.peerNamespace(), "link", "set", x.peerInterface(), "mtu", Integer.toString(MTU));
+        }
         String[] java = NetnsFixture.javaCommand(NicDiscoveryProbe.class.getName(), Integer.toString(BEACON_PORT));
         // the three JVMs start in parallel; each constructor then waits for its node to be up
         Process h = netns.start(netns.hostNamespace(), java);
@@ -224,12 +233,13 @@ class NicDiscoveryNetnsTest {
         assertThat(heartbeats(hostStats)).as(hostStats).isGreaterThanOrEqualTo(20);
         assertThat(heartbeats(peer1.command("stats", "STATS"))).isGreaterThanOrEqualTo(10);
         assertThat(heartbeats(peer2.command("stats", "STATS"))).isGreaterThanOrEqualTo(10);
-        // no beacon (nor any other packet) was forged, replayed or malformed. Not asserted: DUPLICATE, because on
-        // the veths' 1500-byte MTU the node's GSO batches of 8 KiB packets fail with EMSGSIZE and reliability
-        // recovers them by retransmission (a node-side finding, reported; at MTU 9000 no packet is dropped at all)
+        // no beacon (nor any other packet) was forged, replayed, malformed or lost; the only drops allowed are
+        // DUPLICATE, the copies a spurious retransmission (RTO on a loaded machine) brings
         for (String stats : List.of(hostStats, peer1.command("stats", "STATS"), peer2.command("stats", "STATS"))) {
-            assertThat(stats).doesNotContain("AUTH_FAILED", "REPLAYED", "BAD_LENGTH", "BAD_MAGIC", "HANDSHAKE_FAILED",
-                    "WRONG_SESSION");
+            System.out.println("NicDiscoveryNetnsTest: " + stats);
+            Matcher drops = Pattern.compile("drops=\\{(.*)}").matcher(stats);
+            assertThat(drops.find()).as(stats).isTrue();
+            assertThat(drops.group(1).replaceAll("DUPLICATE=\\d+", "")).as(stats).isEmpty();
         }
         // every beacon of the host left through both NICs
         Matcher m = Pattern.compile("copiesSent=(\\d+)").matcher(hostStats);
