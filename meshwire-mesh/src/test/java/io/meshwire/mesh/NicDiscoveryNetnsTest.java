@@ -1,0 +1,255 @@
+package io.meshwire.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwire.nic.testing.NetnsFixture;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Discovery on every NIC, on real NICs: a host namespace with two veth NICs ({@code vh1} 10.1.0.1/24, {@code vh2}
+ * 10.2.0.1/24) and a peer namespace behind each ({@link NetnsFixture#create(int) NetnsFixture.create(2)}). A mesh
+ * node runs in each of the three namespaces, each in its own child JVM ({@link NicDiscoveryProbe}), bound to
+ * {@code 0.0.0.0:0} and announcing itself with {@link NicBeaconSender} on the beacon port. The host node hears
+ * both peers through different NICs, connects to each by node id alone, and runs a full session over each NIC
+ * (handshake, heartbeats, reliable events both ways). This JVM enters no namespace; namespaces and child JVMs are
+ * removed afterwards, also on failure.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NicDiscoveryNetnsTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final int BEACON_PORT = NicBeaconSender.DEFAULT_PORT;
+    private static final int EVENTS = 2_000;
+    private static final int MTU = 9_000;
+    private static final Pattern NODE = Pattern.compile("NODE id=([0-9a-f]+) port=(\\d+)");
+
+    private static NetnsFixture netns;
+    private static Probe host;
+    private static Probe peer1;
+    private static Probe peer2;
+
+    /** A child JVM running {@link NicDiscoveryProbe}: commands in, every output line kept. */
+    static final class Probe {
+        private final Process process;
+        private final OutputStream in;
+        private final List<String> lines = new ArrayList<>();
+        final String id;
+        final int port;
+
+        Probe(Process process) {
+            this.process = process;
+            this.in = process.getOutputStream();
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (lines) {
+                            lines.add(line);
+                            lines.notifyAll();
+                        }
+                    }
+                } catch (IOException e) {
+                    synchronized (lines) {
+                        lines.add("PUMP FAILED " + e);
+                        lines.notifyAll();
+                    }
+                }
+            });
+            Matcher m = NODE.matcher(await(0, l -> l.startsWith("NODE ")));
+            assertThat(m.matches()).isTrue();
+            this.id = m.group(1);
+            this.port = Integer.parseInt(m.group(2));
+        }
+
+        /** Sends a command and returns the first later line starting with {@code reply}; an ERROR line fails. */
+        String command(String command, String reply) {
+            int from;
+            synchronized (lines) {
+                from = lines.size();
+            }
+            try {
+                in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new AssertionError("probe stdin failed: " + e, e);
+            }
+            String line = await(from, l -> l.startsWith(reply) || l.startsWith("ERROR " + command));
+            assertThat(line).doesNotStartWith("ERROR");
+            return line;
+        }
+
+        String await(int from, Predicate<String> match) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            synchronized (lines) {
+                int i = from;
+                while (true) {
+                    for (; i < lines.size(); i++) {
+                        if (match.test(lines.get(i))) {
+                            return lines.get(i);
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || !process.isAlive() && i == lines.size()) {
+                        throw new AssertionError("no matching line within " + WAIT + " (probe alive: "
+                                + process.isAlive() + "); probe printed " + lines.subList(from, lines.size()));
+                    }
+                    try {
+                        lines.wait(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+
+        /** Asks for {@code received} until {@code count} events arrived or {@link #WAIT} passed; returns the line. */
+        String awaitReceived(String fromId, long stream, int count) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            String line;
+            do {
+                line = command("received " + fromId + " " + stream, "RECEIVED " + fromId);
+                if (line.contains("count=" + count + " ")) {
+                    return line;
+                }
+                Thread.sleep(50);
+            } while (System.nanoTime() < deadline);
+            return line;
+        }
+
+        void close() throws InterruptedException {
+            try {
+                in.write("exit\n".getBytes(StandardCharsets.UTF_8));
+                in.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @BeforeAll
+    static void createNamespacesAndNodes() {
+        netns = NetnsFixture.create(2);
+        List<NetnsFixture.Veth> v = netns.veths();
+        // Jumbo frames: the node packs events into packets of up to 8 KiB and sends runs of them with UDP GSO,
+        // which the kernel refuses (EMSGSIZE) when a segment exceeds the NIC's MTU. At the default 1500 every
+        // full batch is lost and reliable streams may reset after their retries: a node/transport issue (see
+        // README "Known issue"), not discovery's, so this test runs the session where the packets fit.
+        for (NetnsFixture.Veth x : v) {
+            netns.ipOk("-n", netns.hostNamespace(), "link", "set", x.hostInterface(), "mtu", Integer.toString(MTU));
+            netns.ipOk("-n", x.peerNamespace(), "link", "set", x.peerInterface(), "mtu", Integer.toString(MTU));
+        }
+        String[] java = NetnsFixture.javaCommand(NicDiscoveryProbe.class.getName(), Integer.toString(BEACON_PORT));
+        // the three JVMs start in parallel; each constructor then waits for its node to be up
+        Process h = netns.start(netns.hostNamespace(), java);
+        Process p1 = netns.start(v.get(0).peerNamespace(), java);
+        Process p2 = netns.start(v.get(1).peerNamespace(), java);
+        host = new Probe(h);
+        peer1 = new Probe(p1);
+        peer2 = new Probe(p2);
+    }
+
+    @AfterAll
+    static void deleteNamespaces() throws InterruptedException {
+        try {
+            for (Probe p : new Probe[] {host, peer1, peer2}) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+        } finally {
+            if (netns != null) {
+                netns.close(); // also kills any child JVM still running
+            }
+        }
+    }
+
+    @Test
+    void shouldDiscoverAndRunASessionOverEachNicWhenPeersSitBehindDifferentNics() throws Exception {
+        // discovery: each peer is heard through the NIC it sits behind, at its own node port (not the beacon port)
+        assertThat(host.command("discover " + peer1.id, "FOUND " + peer1.id))
+                .isEqualTo("FOUND " + peer1.id + " 10.1.0.2:" + peer1.port);
+        assertThat(host.command("discover " + peer2.id, "FOUND " + peer2.id))
+                .isEqualTo("FOUND " + peer2.id + " 10.2.0.2:" + peer2.port);
+        // the host announced on both NICs: each peer reaches it at the address of the NIC that faces the peer
+        assertThat(peer1.command("discover " + host.id, "FOUND " + host.id))
+                .isEqualTo("FOUND " + host.id + " 10.1.0.1:" + host.port);
+        assertThat(peer2.command("discover " + host.id, "FOUND " + host.id))
+                .isEqualTo("FOUND " + host.id + " 10.2.0.1:" + host.port);
+
+        // handshake by node id alone, one session per NIC
+        assertThat(host.command("connect " + peer1.id, "CONNECTED " + peer1.id))
+                .isEqualTo("CONNECTED " + peer1.id + " 10.1.0.2:" + peer1.port);
+        assertThat(host.command("connect " + peer2.id, "CONNECTED " + peer2.id))
+                .isEqualTo("CONNECTED " + peer2.id + " 10.2.0.2:" + peer2.port);
+
+        // reliable events, in order, over each NIC and back
+        assertThat(host.command("send " + peer1.id + " 7 " + EVENTS, "SENT " + peer1.id))
+                .isEqualTo("SENT " + peer1.id + " " + EVENTS);
+        assertThat(host.command("send " + peer2.id + " 7 " + EVENTS, "SENT " + peer2.id))
+                .isEqualTo("SENT " + peer2.id + " " + EVENTS);
+        assertThat(peer1.command("send " + host.id + " 9 " + EVENTS, "SENT " + host.id))
+                .isEqualTo("SENT " + host.id + " " + EVENTS);
+        assertThat(peer2.command("send " + host.id + " 9 " + EVENTS, "SENT " + host.id))
+                .isEqualTo("SENT " + host.id + " " + EVENTS);
+        assertThat(peer1.awaitReceived(host.id, 7, EVENTS))
+                .isEqualTo("RECEIVED " + host.id + " 7 count=" + EVENTS + " inorder=true");
+        assertThat(peer2.awaitReceived(host.id, 7, EVENTS))
+                .isEqualTo("RECEIVED " + host.id + " 7 count=" + EVENTS + " inorder=true");
+        assertThat(host.awaitReceived(peer1.id, 9, EVENTS))
+                .isEqualTo("RECEIVED " + peer1.id + " 9 count=" + EVENTS + " inorder=true");
+        assertThat(host.awaitReceived(peer2.id, 9, EVENTS))
+                .isEqualTo("RECEIVED " + peer2.id + " 9 count=" + EVENTS + " inorder=true");
+
+        // heartbeats keep both sessions up past the suspect timeout (2 s) with no more traffic
+        Thread.sleep(2_500);
+        assertThat(host.command("peer " + peer1.id, "PEER " + peer1.id))
+                .isEqualTo("PEER " + peer1.id + " state=CONNECTED addr=10.1.0.2:" + peer1.port);
+        assertThat(host.command("peer " + peer2.id, "PEER " + peer2.id))
+                .isEqualTo("PEER " + peer2.id + " state=CONNECTED addr=10.2.0.2:" + peer2.port);
+        assertThat(peer1.command("peer " + host.id, "PEER " + host.id))
+                .isEqualTo("PEER " + host.id + " state=CONNECTED addr=10.1.0.1:" + host.port);
+        assertThat(peer2.command("peer " + host.id, "PEER " + host.id))
+                .isEqualTo("PEER " + host.id + " state=CONNECTED addr=10.2.0.1:" + host.port);
+        String hostStats = host.command("stats", "STATS");
+        assertThat(heartbeats(hostStats)).as(hostStats).isGreaterThanOrEqualTo(20);
+        assertThat(heartbeats(peer1.command("stats", "STATS"))).isGreaterThanOrEqualTo(10);
+        assertThat(heartbeats(peer2.command("stats", "STATS"))).isGreaterThanOrEqualTo(10);
+        // no beacon (nor any other packet) was forged, replayed, malformed or lost; the only drops allowed are
+        // DUPLICATE, the copies a spurious retransmission (RTO on a loaded machine) brings
+        for (String stats : List.of(hostStats, peer1.command("stats", "STATS"), peer2.command("stats", "STATS"))) {
+            System.out.println("NicDiscoveryNetnsTest: " + stats);
+            Matcher drops = Pattern.compile("drops=\\{(.*)}").matcher(stats);
+            assertThat(drops.find()).as(stats).isTrue();
+            assertThat(drops.group(1).replaceAll("DUPLICATE=\\d+", "")).as(stats).isEmpty();
+        }
+        // every beacon of the host left through both NICs
+        Matcher m = Pattern.compile("copiesSent=(\\d+)").matcher(hostStats);
+        assertThat(m.find()).isTrue();
+        assertThat(Long.parseLong(m.group(1)) % 2).as(hostStats).isZero();
+    }
+
+    private static long heartbeats(String stats) {
+        Matcher m = Pattern.compile("heartbeatsReceived=(\\d+)").matcher(stats);
+        assertThat(m.find()).as(stats).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
