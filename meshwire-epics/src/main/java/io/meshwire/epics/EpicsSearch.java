@@ -1,5 +1,7 @@
 package io.meshwire.epics;
 
+import io.meshwire.util.RateLimitedLog;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -40,7 +42,7 @@ public final class EpicsSearch {
         }
         EpicsDropCounters drops = new EpicsDropCounters();
         SearchClient client = new SearchClient(config, names, protocols, targets, transport.localPort(), drops);
-        WarnLimiter warn = new WarnLimiter(LOG, 1_000);
+        RateLimitedLog warn = new RateLimitedLog(LOG, 1_000);
         long[] sendErrors = new long[1];
         SearchClient.Sender sender = (ByteBuffer datagram, SearchTarget t) -> {
             try {

@@ -1,5 +1,7 @@
 package io.meshwire.epics;
 
+import io.meshwire.util.RateLimitedLog;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ public final class NameServer implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final EpicsDropCounters drops = new EpicsDropCounters();
     private final LongAdder sendErrors = new LongAdder();
-    private final WarnLimiter sendWarn = new WarnLimiter(LOG, 1_000);
+    private final RateLimitedLog sendWarn = new RateLimitedLog(LOG, 1_000);
     private final ScheduledExecutorService reloader;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running = true;

@@ -1,6 +1,7 @@
 package io.meshwire.transport;
 
 import io.meshwire.transport.linux.LinuxSockets;
+import io.meshwire.util.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

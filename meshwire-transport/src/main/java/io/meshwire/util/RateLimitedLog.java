@@ -1,20 +1,22 @@
-package io.meshwire.transport;
+package io.meshwire.util;
 
 import org.slf4j.Logger;
 
 /** Logs a WARN at most once per period and says how many were suppressed in between. */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private final Logger log;
     private final long periodNanos;
     private long last = Long.MIN_VALUE;
     private long suppressed;
 
-    RateLimitedLog(Logger log, long periodMillis) {
+    /** Warns through {@code log} at most once per {@code periodMillis}. */
+    public RateLimitedLog(Logger log, long periodMillis) {
         this.log = log;
         this.periodNanos = periodMillis * 1_000_000L;
     }
 
-    synchronized void warn(String format, Object a, Object b) {
+    /** Logs {@code format} with two arguments, or counts it as suppressed within the period. */
+    public synchronized void warn(String format, Object a, Object b) {
         long now = System.nanoTime();
         if (last != Long.MIN_VALUE && now - last < periodNanos) {
             suppressed++;
