@@ -30,13 +30,16 @@ import org.junit.jupiter.api.Timeout;
  *   <li>meshwire's name server ({@link NameServerPeer}: a {@code NicSetTransport} on the default ports 5064 and 5076,
  *       every NIC with its broadcast-bound socket and the wildcard socket) runs in the host namespace;</li>
  *   <li>the real jca CAS serves {@code NET:CA:*} on 10.1.0.2:6064 in the first peer namespace, the real phoebus
- *       PVAServer serves {@code NET:PVA:*} on 10.2.0.2:6075 in the second;</li>
+ *       PVAServer serves {@code NET:PVA:*} on 10.2.0.2:6075 in the second, and a second CAS {@code NET:CA2:*} on
+ *       10.2.0.2:6064;</li>
  *   <li>libca (python3 ctypes, automatic address list), CAJ and the phoebus PVA client (the subnet's broadcast
  *       address as their address list) run in each peer namespace in turn, find a PV by broadcast through the name
  *       server and connect to the address from the directory; the name server's per-socket counters show that the
  *       search came in on that NIC's broadcast socket and the reply left through that NIC only;</li>
- *   <li>meshwire's search client ({@link SearchPeer}) in the host namespace finds the PVs of the real CAS and
- *       PVAServer by NIC broadcast and reports the NIC each answer came in on.</li>
+ *   <li>meshwire's search client ({@link SearchPeer}) in the host namespace finds the PVs of the real CASes and
+ *       PVAServer by NIC broadcast and reports the NIC each answer came in on;</li>
+ *   <li>meshwire's beacon listener ({@link BeaconPeer}) in the host namespace reports each real CAS (one per peer
+ *       namespace, beaconing to its subnet's broadcast address) on its own NIC.</li>
  * </ul>
  * The test JVM enters no namespace. Every process is ended by PID (with whatever it spawned, e.g. CAJ's CA repeater)
  * and every namespace deleted, also when a step fails. Needs root and iproute2: skips otherwise, fails under CI=true.
@@ -49,6 +52,7 @@ class PerNicInteropNetnsTest {
     static final int CA_PORT = 5064;
     static final int PVA_PORT = 5076;
     static final int CAS_PORT = 6064;
+    static final int CAS_BEACON_PORT = 6065;
     static final int PVAS_TCP_PORT = 6075;
     static final int PVAS_UDP_PORT = 6076;
     static final List<String> NATIVE = List.of("--enable-native-access=ALL-UNNAMED");
@@ -78,8 +82,12 @@ class PerNicInteropNetnsTest {
                 + "NET:PVA:* " + vh2.peerAddress().getHostAddress() + ":" + PVAS_TCP_PORT + " pva\n");
         nameServer = peer(PeerProcess.java("nameserver", in(netns.hostNamespace()), NameServerPeer.class, NATIVE,
                 Map.of(), "" + CA_PORT, "" + PVA_PORT, directory.toString()));
-        PeerProcess cas = peer(PeerProcess.java("cas", in(vh1.peerNamespace()), CasPeer.class, List.of(), Map.of(),
-                "" + CAS_PORT, "" + (CAS_PORT + 1), "NET:CA:1", "NET:CA:LIBCA", "NET:CA:CAJ"));
+        PeerProcess cas = peer(PeerProcess.java("cas", in(vh1.peerNamespace()), CasPeer.class,
+                List.of("-Dpeer.beacon_addr_list=" + vh1.broadcast().getHostAddress()), Map.of(),
+                "" + CAS_PORT, "" + CAS_BEACON_PORT, "NET:CA:1", "NET:CA:LIBCA", "NET:CA:CAJ"));
+        PeerProcess cas2 = peer(PeerProcess.java("cas2", in(vh2.peerNamespace()), CasPeer.class,
+                List.of("-Dpeer.beacon_addr_list=" + vh2.broadcast().getHostAddress()), Map.of(),
+                "" + CAS_PORT, "" + CAS_BEACON_PORT, "NET:CA2:1"));
         PeerProcess pvas = peer(PeerProcess.java("pva-server", in(vh2.peerNamespace()), PvaServerPeer.class,
                 List.of(), Map.of("EPICS_PVA_SERVER_PORT", "" + PVAS_TCP_PORT,
                         "EPICS_PVAS_BROADCAST_PORT", "" + PVAS_UDP_PORT, "EPICS_PVA_BROADCAST_PORT", "" + PVAS_UDP_PORT,
@@ -87,6 +95,7 @@ class PerNicInteropNetnsTest {
                 "NET:PVA:1", "NET:PVA:CLIENT"));
         nameServer.await("READY", PEER_START);
         cas.await("READY", PEER_START);
+        cas2.await("READY", PEER_START);
         assertThat(pvas.await("READY", PEER_START)).isEqualTo("READY " + PVAS_TCP_PORT);
     }
 
@@ -161,6 +170,8 @@ class PerNicInteropNetnsTest {
                 assertThat(caj.await("CONNECTED", FIND)).startsWith("CONNECTED NET:CA:CAJ ")
                         .contains(vh1.peerAddress().getHostAddress());
                 spawned = caj.descendantsSeen();
+                assertThat(spawned).as("CAJ spawned its CA repeater").anyMatch(h -> h.info().commandLine()
+                        .orElse("").contains("com.cosylab.epics.caj.CARepeater -p 5065"));
             }
             // CAJ starts a detached CA repeater with Runtime.exec: closing the peer ended it by PID
             assertThat(spawned).noneMatch(ProcessHandle::isAlive);
@@ -186,7 +197,7 @@ class PerNicInteropNetnsTest {
     @Test
     void shouldFindPvsOfRealServersOnTheirNicsWhenMeshwireSearchesEveryNic() throws Exception {
         try (PeerProcess search = peer(PeerProcess.java("search", in(netns.hostNamespace()), SearchPeer.class, NATIVE,
-                Map.of(), "" + CAS_PORT, "" + PVAS_UDP_PORT, "5", "NET:CA:1", "NET:PVA:1", "NET:NOWHERE"))) {
+                Map.of(), "" + CAS_PORT, "" + PVAS_UDP_PORT, "5", "NET:CA:1", "NET:CA2:1", "NET:PVA:1", "NET:NOWHERE"))) {
             search.await("DONE", FIND);
             List<String> lines = search.transcript();
             for (String target : List.of("ca 10.1.0.255:" + CAS_PORT, "ca 10.2.0.255:" + CAS_PORT,
@@ -197,10 +208,24 @@ class PerNicInteropNetnsTest {
             }
             assertThat(lines).as(String.join("\n", lines)).contains(
                     "RESULT NET:CA:1 ca true 10.1.0.2:" + CAS_PORT + " 10.1.0.2:" + CAS_PORT + " vh1",
+                    "RESULT NET:CA2:1 ca true 10.2.0.2:" + CAS_PORT + " 10.2.0.2:" + CAS_PORT + " vh2",
                     "RESULT NET:NOWHERE ca false - - -",
                     "RESULT NET:NOWHERE pva false - - -");
             assertThat(lines).anyMatch(l -> l.startsWith("RESULT NET:PVA:1 pva true 10.2.0.2:" + PVAS_TCP_PORT + " ")
                     && l.endsWith(" vh2"));
+        }
+    }
+
+    @Test
+    void shouldReportEachRealServerOnItsNicWhenBeaconListenerRunsOnEveryNic() throws Exception {
+        try (PeerProcess beacons = peer(PeerProcess.java("beacons", in(netns.hostNamespace()), BeaconPeer.class,
+                NATIVE, Map.of(), "" + CAS_BEACON_PORT, "2", "15"))) {
+            assertThat(beacons.await("LISTENING", PEER_START)).isEqualTo("LISTENING direct");
+            beacons.await("DONE", FIND);
+            List<String> servers = beacons.transcript().stream().filter(l -> l.startsWith("SERVER ")).toList();
+            assertThat(servers).as(String.join("\n", beacons.transcript())).containsExactlyInAnyOrder(
+                    "SERVER seen ca server 10.1.0.2:" + CAS_PORT + " on vh1",
+                    "SERVER seen ca server 10.2.0.2:" + CAS_PORT + " on vh2");
         }
     }
 
