@@ -36,8 +36,11 @@ import org.junit.jupiter.api.Timeout;
  *       address as their address list) run in each peer namespace in turn, find a PV by broadcast through the name
  *       server and connect to the address from the directory; the name server's per-socket counters show that the
  *       search came in on that NIC's broadcast socket and the reply left through that NIC only;</li>
+ *   <li>libca searching 255.255.255.255 is heard by the name server's wildcard socket only and answered through the
+ *       NIC it came in on (PKTINFO's ifindex);</li>
  *   <li>meshwire's search client ({@link SearchPeer}) in the host namespace finds the PVs of the real CASes and
- *       PVAServer by NIC broadcast and reports the NIC each answer came in on;</li>
+ *       PVAServer by NIC broadcast, and with 255.255.255.255 by a copy through every NIC, and reports the NIC each
+ *       answer came in on;</li>
  *   <li>meshwire's beacon listener ({@link BeaconPeer}) in the host namespace reports each real CAS (one per peer
  *       namespace, beaconing to its subnet's broadcast address) on its own NIC.</li>
  * </ul>
@@ -197,7 +200,7 @@ class PerNicInteropNetnsTest {
     @Test
     void shouldFindPvsOfRealServersOnTheirNicsWhenMeshwireSearchesEveryNic() throws Exception {
         try (PeerProcess search = peer(PeerProcess.java("search", in(netns.hostNamespace()), SearchPeer.class, NATIVE,
-                Map.of(), "" + CAS_PORT, "" + PVAS_UDP_PORT, "5", "NET:CA:1", "NET:CA2:1", "NET:PVA:1", "NET:NOWHERE"))) {
+                Map.of(), "" + CAS_PORT, "" + PVAS_UDP_PORT, "5", "auto", "NET:CA:1", "NET:CA2:1", "NET:PVA:1", "NET:NOWHERE"))) {
             search.await("DONE", FIND);
             List<String> lines = search.transcript();
             for (String target : List.of("ca 10.1.0.255:" + CAS_PORT, "ca 10.2.0.255:" + CAS_PORT,
@@ -214,6 +217,43 @@ class PerNicInteropNetnsTest {
             assertThat(lines).anyMatch(l -> l.startsWith("RESULT NET:PVA:1 pva true 10.2.0.2:" + PVAS_TCP_PORT + " ")
                     && l.endsWith(" vh2"));
         }
+    }
+
+    @Test
+    void shouldFanOutOverEveryNicWhenMeshwireSearchesTheLimitedBroadcast() throws Exception {
+        try (PeerProcess search = peer(PeerProcess.java("search-fanout", in(netns.hostNamespace()), SearchPeer.class,
+                NATIVE, Map.of(), "" + CAS_PORT, "" + PVAS_UDP_PORT, "5", "255.255.255.255", "NET:CA:1",
+                "NET:CA2:1"))) {
+            search.await("DONE", FIND);
+            List<String> lines = search.transcript();
+            assertThat(lines).as("targets").anyMatch(l -> l.startsWith("TARGET ca 255.255.255.255:" + CAS_PORT
+                    + " FANOUT"));
+            // one copy left through each NIC: each subnet's CAS answered, and the answer came in on its NIC
+            assertThat(lines).as(String.join("\n", lines)).contains(
+                    "RESULT NET:CA:1 ca true 10.1.0.2:" + CAS_PORT + " 10.1.0.2:" + CAS_PORT + " vh1",
+                    "RESULT NET:CA2:1 ca true 10.2.0.2:" + CAS_PORT + " 10.2.0.2:" + CAS_PORT + " vh2");
+        }
+    }
+
+    @Test
+    void shouldAnswerLimitedBroadcastThroughItsNicWhenLibcaSearches255() throws Exception {
+        RealPeersInteropTest.require(RealPeersInteropTest.libcaAvailable(),
+                "needs python3 and Debian's libca4.13.5 (apt-get install -y python3 libca4.13.5)");
+        Path script = Path.of(getClass().getResource("libca_connect.py").toURI());
+        Map<String, Long> before = counters();
+        List<String> cmd = new ArrayList<>(in(vh2.peerNamespace()));
+        cmd.addAll(List.of(RealPeersInteropTest.python(), script.toString(), "NET:CA:LIBCA", "10"));
+        try (PeerProcess libca = peer(PeerProcess.start("libca-255", cmd, Map.of("EPICS_CA_AUTO_ADDR_LIST", "NO",
+                "EPICS_CA_ADDR_LIST", "255.255.255.255", "EPICS_CA_SERVER_PORT", "" + CA_PORT)))) {
+            assertThat(libca.await("CONNECTED", FIND)).startsWith("CONNECTED NET:CA:LIBCA ")
+                    .contains(vh1.peerAddress().getHostAddress());
+        }
+        Map<String, Long> after = counters();
+        // only the wildcard socket hears 255.255.255.255; PKTINFO's ifindex sends the reply back through vh2
+        assertThat(delta(before, after, "received " + CA_PORT + " WILDCARD_RX *")).as("%s", after).isPositive();
+        assertThat(delta(before, after, "received " + CA_PORT + " BROADCAST_RX vh2")).isZero();
+        assertThat(delta(before, after, "sent " + CA_PORT + " UNICAST vh2")).isPositive();
+        assertThat(delta(before, after, "sent " + CA_PORT + " UNICAST vh1")).isZero();
     }
 
     @Test
