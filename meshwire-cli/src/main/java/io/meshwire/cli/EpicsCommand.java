@@ -24,7 +24,6 @@ import io.meshwire.nic.NicSocketStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +80,8 @@ final class EpicsCommand implements Runnable {
         Integer pvaPort;
 
         @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-                description = "Local address to bind (default ${DEFAULT-VALUE}).")
+                description = "0.0.0.0 (the default): every NIC, with its subnet broadcast address and, on a fixed "
+                        + "port, the wildcard address; an address: only the NIC holding it.")
         String bind;
 
         EpicsNetworkConfig config() {
@@ -417,16 +417,6 @@ final class EpicsCommand implements Runnable {
             List<BeaconServer> servers = tracker.servers(System.nanoTime());
             out.print(json ? BeaconReport.toJson(servers) + System.lineSeparator() : BeaconReport.toText(servers));
             out.flush();
-        }
-    }
-
-    /** Address text without the host-name lookup {@link InetSocketAddress#toString()} may show. */
-    static final class SearchReportAddress {
-        private SearchReportAddress() {
-        }
-
-        static String of(InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
         }
     }
 }
