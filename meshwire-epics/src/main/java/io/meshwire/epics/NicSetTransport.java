@@ -30,6 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * NIC. This is what the EPICS tools use by default: a name server answers a broadcast search through the NIC it
  * came in on, and a search client reaches every subnet the way libca and pvxs do.
  *
+ * <p>Without native access the set falls back to its NIO backend, which has no {@code IP_PKTINFO}: datagrams then
+ * carry the receiving socket's NIC index (0 on the wildcard socket) and no destination, so a name server may answer a
+ * subnet broadcast twice (clients match replies by search id, so this is harmless) and routes its reply to a limited
+ * broadcast. Grant {@code --enable-native-access=ALL-UNNAMED} for the full behaviour.
+ *
  * <p>Receiving allocates nothing per datagram: the set's view is mapped onto one reused {@link EpicsDatagram}, the
  * local address of the arrival NIC comes from a table rebuilt only when the set's sockets change.
  */
