@@ -4,7 +4,6 @@ import io.meshwire.epics.BeaconListener;
 import io.meshwire.epics.BeaconReport;
 import io.meshwire.epics.BeaconServer;
 import io.meshwire.epics.BeaconTracker;
-import io.meshwire.epics.EndpointTransport;
 import io.meshwire.epics.EpicsDropCounters;
 import io.meshwire.epics.EpicsNetworkConfig;
 import io.meshwire.epics.EpicsProtocol;
@@ -13,16 +12,18 @@ import io.meshwire.epics.EpicsTransport;
 import io.meshwire.epics.NameDirectoryFile;
 import io.meshwire.epics.NameServer;
 import io.meshwire.epics.NameServerConfig;
+import io.meshwire.epics.NicSetTransport;
 import io.meshwire.epics.SearchClientConfig;
 import io.meshwire.epics.SearchReport;
 import io.meshwire.epics.SearchResponderConfig;
 import io.meshwire.epics.SearchResponderStats;
 import io.meshwire.epics.SearchTargets;
 import io.meshwire.nic.InterfaceEnumerator;
+import io.meshwire.nic.NicSocket;
+import io.meshwire.nic.NicSocketStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +80,8 @@ final class EpicsCommand implements Runnable {
         Integer pvaPort;
 
         @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-                description = "Local address to bind (default ${DEFAULT-VALUE}).")
+                description = "0.0.0.0 (the default): every NIC, with its subnet broadcast address and, on a fixed "
+                        + "port, the wildcard address; an address: only the NIC holding it.")
         String bind;
 
         EpicsNetworkConfig config() {
@@ -167,8 +169,7 @@ final class EpicsCommand implements Runnable {
                 return 2;
             }
             var targets = SearchTargets.resolve(config, p, InterfaceEnumerator.system().enumerate());
-            try (EndpointTransport transport = EndpointTransport.open(
-                    new InetSocketAddress(network.bindAddress(), 0))) {
+            try (NicSetTransport transport = NicSetTransport.open(network.bindAddress(), 0)) {
                 SearchReport r;
                 try {
                     r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, p, targets, t);
@@ -249,9 +250,9 @@ final class EpicsCommand implements Runnable {
             InetAddress bind = network.bindAddress();
             try {
                 for (EpicsProtocol proto : p) {
-                    EndpointTransport t = EndpointTransport.open(new InetSocketAddress(bind, config.searchPort(proto)));
+                    NicSetTransport t = NicSetTransport.open(bind, config.searchPort(proto));
                     transports.add(t);
-                    where.add(proto.label() + " on udp " + SearchReportAddress.of(t.localAddress()));
+                    where.add(proto.label() + " on udp port " + t.localPort() + " (" + sockets(t) + ")");
                 }
             } catch (IOException e) {
                 transports.forEach(EpicsTransport::close);
@@ -285,12 +286,44 @@ final class EpicsCommand implements Runnable {
                                 + "send errors %d; directory reloads %d%n", s.caNames(), s.pvaNames(), s.found(),
                         s.replies(), s.rateLimited(), s.dropped(), ns.drops().snapshot(), ns.sendErrors(),
                         file.reloads());
+                out.printf("replies sent per NIC: %s%n", sentPerNic(transports));
                 out.flush();
             } finally {
                 reported.countDown();
             }
             return 0;
         }
+    }
+
+    /** The sockets of a set, e.g. {@code eth0 10.0.0.5, eth0 brd 10.0.0.255, * 0.0.0.0}. */
+    static String sockets(NicSetTransport t) {
+        List<String> out = new ArrayList<>();
+        for (NicSocket s : t.socketSet().sockets()) {
+            String a = s.localAddress().getAddress().getHostAddress();
+            out.add(switch (s.role()) {
+                case UNICAST -> s.nic().name() + " " + a;
+                case BROADCAST_RX -> s.nic().name() + " brd " + a;
+                case WILDCARD_RX -> "* " + a;
+            });
+        }
+        return String.join(", ", out);
+    }
+
+    /** Datagrams sent by each NIC socket, e.g. {@code ca eth0 10.0.0.5 3, pva eth1 10.0.1.5 1}; "none" if 0. */
+    static String sentPerNic(List<EpicsTransport> transports) {
+        List<String> out = new ArrayList<>();
+        for (EpicsTransport t : transports) {
+            if (t instanceof NicSetTransport n) {
+                String proto = n.localPort() == 0 ? "" : "port " + n.localPort() + " ";
+                for (NicSocketStats s : n.socketSet().stats().sockets()) {
+                    if (s.sent() > 0) {
+                        out.add(proto + s.socket().nic().name() + " "
+                                + s.socket().localAddress().getAddress().getHostAddress() + " " + s.sent());
+                    }
+                }
+            }
+        }
+        return out.isEmpty() ? "none" : String.join(", ", out);
     }
 
     /** {@code meshwire epics beacons}. */
@@ -384,16 +417,6 @@ final class EpicsCommand implements Runnable {
             List<BeaconServer> servers = tracker.servers(System.nanoTime());
             out.print(json ? BeaconReport.toJson(servers) + System.lineSeparator() : BeaconReport.toText(servers));
             out.flush();
-        }
-    }
-
-    /** Address text without the host-name lookup {@link InetSocketAddress#toString()} may show. */
-    static final class SearchReportAddress {
-        private SearchReportAddress() {
-        }
-
-        static String of(InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
         }
     }
 }

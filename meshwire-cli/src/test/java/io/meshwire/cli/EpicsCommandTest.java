@@ -108,8 +108,9 @@ class EpicsCommandTest {
                 "--ca-addr-list", "127.0.0.1:" + ca, "--pva-addr-list", "127.0.0.1:" + pva, "--bind", "127.0.0.1");
         assertThat(code).as(searchOut.toString()).isZero();
         assertThat(server.get(20, TimeUnit.SECONDS)).isZero();
-        assertThat(out.toString()).contains("1 entries from").contains("ca on udp 127.0.0.1:" + ca)
-                .containsPattern("names searched: ca [1-9]");
+        assertThat(out.toString()).contains("1 entries from").contains("ca on udp port " + ca + " (lo 127.0.0.1)")
+                .containsPattern("names searched: ca [1-9]")
+                .containsPattern("replies sent per NIC: port " + ca + " lo 127.0.0.1 [1-9]");
     }
 
     @Test

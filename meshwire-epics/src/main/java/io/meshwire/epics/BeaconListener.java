@@ -62,9 +62,13 @@ public final class BeaconListener implements AutoCloseable {
     }
 
     /**
-     * Listens for CA beacons on {@code bindAddress}:{@code caBeaconPort} (bound exclusively, as a repeater would),
-     * or through the CA repeater on 127.0.0.1:{@code caBeaconPort} when the port is taken; and for PVA beacons on
-     * {@code bindAddress}:{@code pvaBroadcastPort} (shared, as pvxs binds it). A port of 0 skips that protocol.
+     * Listens for CA beacons on {@code caBeaconPort} and PVA beacons on {@code pvaBroadcastPort}, each over a
+     * {@link NicSetTransport} (every NIC with its broadcast-bound socket and the wildcard socket when
+     * {@code bindAddress} is 0.0.0.0, else that address's NIC), so every beacon is reported with the NIC it came in
+     * on. When the CA port is already taken (a CA repeater binds it exclusively) CA beacons come through the
+     * repeater on 127.0.0.1:{@code caBeaconPort} instead. The sets share their ports ({@code SO_REUSEADDR}), as pvxs
+     * does; a libca repeater started later cannot bind the CA port, as with any beacon listener holding it. A port
+     * of 0 skips that protocol.
      *
      * @throws IOException when a socket cannot be opened (the message names the port)
      */
@@ -77,10 +81,13 @@ public final class BeaconListener implements AutoCloseable {
         InetSocketAddress repeater = null;
         try {
             if (caBeaconPort > 0) {
+                EpicsTransport direct = null;
                 try {
-                    // no SO_REUSEADDR: a second socket sharing the port would steal the repeater's unicast traffic
-                    opened.add(EndpointTransport.open(EndpointTransport
-                            .defaults(new InetSocketAddress(bindAddress, caBeaconPort)).reuseAddress(false).build()));
+                    // probe without SO_REUSEADDR first: a repeater holding the port must keep its unicast traffic
+                    // (registrations), which a more specific socket of ours sharing the port would steal
+                    EndpointTransport.open(EndpointTransport.defaults(new InetSocketAddress(bindAddress,
+                            caBeaconPort)).reuseAddress(false).build()).close();
+                    direct = NicSetTransport.open(bindAddress, caBeaconPort);
                 } catch (BindException e) {
                     repeater = new InetSocketAddress(InetAddress.getLoopbackAddress(), caBeaconPort);
                     viaRepeater = EndpointTransport.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -88,10 +95,12 @@ public final class BeaconListener implements AutoCloseable {
                     LOG.info("CA beacon port {} is taken (a CA repeater?): registering with the repeater at {}",
                             caBeaconPort, repeater);
                 }
+                if (direct != null) {
+                    opened.add(direct);
+                }
             }
             if (pvaBroadcastPort > 0) {
-                opened.add(EndpointTransport.open(EndpointTransport
-                        .defaults(new InetSocketAddress(bindAddress, pvaBroadcastPort)).reusePort(true).build()));
+                opened.add(NicSetTransport.open(bindAddress, pvaBroadcastPort));
             }
         } catch (IOException | RuntimeException e) {
             opened.forEach(EpicsTransport::close);

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * An {@link EpicsTransport} over one {@link DatagramEndpoint}: one socket, so {@link #sendVia} and {@link #fanout}
  * are plain sends routed by the kernel. Datagrams carry the bound address as their local address and that
  * address's interface index, or no address, index 0 and {@link SocketRole#WILDCARD_RX} when bound to 0.0.0.0.
- * Right for loopback and unicast address lists; a multi-homed host wants the per-NIC socket set instead.
+ * Right for loopback and unicast address lists; a multi-homed host wants {@link NicSetTransport} instead.
  */
 public final class EndpointTransport implements EpicsTransport {
     /** Receive and send buffer request: EPICS traffic is small, and a CA client asks for 256 KiB too. */

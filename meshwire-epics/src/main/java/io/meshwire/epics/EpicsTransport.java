@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
  * ({@link NameServer}, {@link EpicsSearch}, {@link BeaconListener}) move datagrams between it and one of these.
  *
  * <p>Implementations: {@link EndpointTransport} (one {@link io.meshwire.transport.DatagramEndpoint}; loopback and
- * unicast address lists) and, over {@code io.meshwire.nic.NicSocketSet}, one that binds every NIC plus the
- * broadcast-address and wildcard receive sockets and fills {@link EpicsDatagram#ifindex()},
+ * unicast address lists) and {@link NicSetTransport} (over {@code io.meshwire.nic.NicSocketSet}), which binds every
+ * NIC plus the broadcast-address and wildcard receive sockets and fills {@link EpicsDatagram#ifindex()},
  * {@link EpicsDatagram#localAddress()} (the NIC's unicast address), {@link EpicsDatagram#destination()} (from
  * {@code IP_PKTINFO}) and {@link EpicsDatagram#role()} from the receiving socket.
  *

@@ -18,8 +18,9 @@
  *       {@link io.meshwire.epics.EpicsNetworkConfig} and {@link io.meshwire.epics.SearchTargets}; the name directory
  *       in {@link io.meshwire.epics.NameDirectory} and {@link io.meshwire.epics.NameDirectoryFile}.</li>
  *   <li>The socket seam {@link io.meshwire.epics.EpicsTransport}: receive with the arrival NIC, send, send through a
- *       NIC, fan out over every NIC. {@link io.meshwire.epics.EndpointTransport} implements it over one
- *       {@link io.meshwire.transport.DatagramEndpoint}; a per-NIC socket set implements it for multi-homed hosts.</li>
+ *       NIC, fan out over every NIC. {@link io.meshwire.epics.NicSetTransport} implements it over a per-NIC
+ *       {@link io.meshwire.nic.NicSocketSet} (the tools' default), {@link io.meshwire.epics.EndpointTransport} over
+ *       one {@link io.meshwire.transport.DatagramEndpoint} (loopback, unicast address lists).</li>
  *   <li>Runners that join the two: {@link io.meshwire.epics.EpicsSearch}, {@link io.meshwire.epics.NameServer},
  *       {@link io.meshwire.epics.BeaconListener}.</li>
  * </ul>

@@ -1,13 +1,17 @@
 package io.meshwire.epics;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Bytes allocated by the current thread per run of an action: the best of bounded rounds, after a warm-up. It stops
- * at the first round that allocated nothing: on a loaded machine C2 may compile the path only after several rounds,
- * and the interpreted path allocates what escape analysis later removes.
+ * Bytes allocated by the current thread per run of an action: the best of bounded rounds, after a warm-up. On a busy
+ * machine C2 may not have compiled the loop (and scalar-replaced its temporaries) after the warm-up, so while no round
+ * came out clean, further rounds run until one does or {@link #EXTRA_ROUNDS_NANOS} have passed: code that really
+ * allocates still fails, late compilation alone no longer does.
  */
 final class AllocationMeter {
+    static final long EXTRA_ROUNDS_NANOS = TimeUnit.SECONDS.toNanos(15);
+
     private AllocationMeter() {
     }
 
@@ -17,16 +21,24 @@ final class AllocationMeter {
             action.run(); // warm up: JIT, lazily created caches
         }
         long best = Long.MAX_VALUE;
-        for (int r = 0; r < rounds; r++) {
+        long extraUntil = 0;
+        for (int r = 0; ; r++) {
+            if (r >= rounds) {
+                if (best == 0) {
+                    break;
+                }
+                if (r == rounds) {
+                    extraUntil = System.nanoTime() + EXTRA_ROUNDS_NANOS;
+                } else if (System.nanoTime() - extraUntil >= 0) {
+                    break;
+                }
+            }
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < iterations; i++) {
                 action.run();
             }
             long used = mx.getCurrentThreadAllocatedBytes() - before;
             best = Math.min(best, used / iterations);
-            if (best == 0) {
-                break;
-            }
         }
         return best;
     }

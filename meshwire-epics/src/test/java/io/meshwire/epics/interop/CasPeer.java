@@ -7,7 +7,7 @@ import gov.aps.jca.dbr.DBRType;
 
 /**
  * The real jca CAS server in a child JVM: {@code CasPeer SERVER_PORT BEACON_PORT NAME...}. Serves each NAME as a
- * double on SERVER_PORT (TCP and UDP), sends beacons only to 127.0.0.1:BEACON_PORT. Prints READY; exits when stdin
+ * double on SERVER_PORT (TCP and UDP), sends beacons only to 127.0.0.1:BEACON_PORT (or to the system property {@code peer.beacon_addr_list}). Prints READY; exits when stdin
  * closes.
  */
 public final class CasPeer {
@@ -18,7 +18,7 @@ public final class CasPeer {
         String p = "com.cosylab.epics.caj.cas.CAJServerContext.";
         System.setProperty(p + "server_port", args[0]);
         System.setProperty(p + "beacon_port", args[1]);
-        System.setProperty(p + "beacon_addr_list", "127.0.0.1");
+        System.setProperty(p + "beacon_addr_list", System.getProperty("peer.beacon_addr_list", "127.0.0.1"));
         System.setProperty(p + "auto_beacon_addr_list", "false");
         System.setProperty(p + "beacon_period", "1.0");
         DefaultServerImpl server = new DefaultServerImpl();

@@ -56,7 +56,16 @@ final class PeerProcess implements AutoCloseable {
     /** Starts a Java main class of the test class path in a child JVM. */
     static PeerProcess java(String name, Class<?> main, List<String> jvmArgs, Map<String, String> env,
             String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return java(name, List.of(), main, jvmArgs, env, args);
+    }
+
+    /**
+     * Starts a Java main class of the test class path in a child JVM through {@code launcher} (e.g.
+     * {@code ip netns exec NS}, which execs the JVM in place, so the PID is the JVM's).
+     */
+    static PeerProcess java(String name, List<String> launcher, Class<?> main, List<String> jvmArgs,
+            Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx128m");
         cmd.add("-XX:TieredStopAtLevel=1"); // peers run seconds: start fast rather than optimise
@@ -70,6 +79,11 @@ final class PeerProcess implements AutoCloseable {
 
     private void noteDescendants() {
         process.descendants().forEach(descendants::add);
+    }
+
+    /** The peer's standard input, for peers that take commands. */
+    java.io.OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     /** The process id. */
