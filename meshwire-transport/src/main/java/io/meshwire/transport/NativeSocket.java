@@ -22,10 +22,11 @@ import static io.meshwire.transport.linux.LinuxSockets.*;
  * The Linux FFM backend: a natively created UDP socket read with {@code recvmmsg} and written with
  * {@code sendto}/{@code sendmmsg}, with UDP GSO on send and GRO on receive where the kernel has them.
  *
- * <p>The receive thread blocks in the kernel ({@code MSG_WAITFORONE}: wait for the first message, then take what
+ * <p>A waiting receiver blocks in the kernel ({@code MSG_WAITFORONE}: wait for the first message, then take what
  * is queued without waiting more), so an idle receiver costs nothing; {@link #wakeupReceiver()} shuts the socket
- * down, which wakes a blocked {@code recvmmsg} with 0 (inet_shutdown wakes waiters even on an unconnected UDP
- * socket).
+ * down, which wakes a blocked {@code recvmmsg} (inet_shutdown wakes waiters even on an unconnected UDP socket).
+ * A shut-down socket does not make recvmmsg return 0: it returns one empty message with no source address
+ * ({@code msg_namelen} 0), which no real datagram has; that is how {@link #receive} tells shutdown apart.
  */
 final class NativeSocket implements SocketBackend {
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocket.class);
@@ -39,13 +40,14 @@ final class NativeSocket implements SocketBackend {
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
-    /** Descriptor the receive thread reads; differs from {@link #fd} only when a test injects a bad one. */
+    /** Descriptor the receiver reads; differs from {@link #fd} only when a test injects a bad one. */
     private volatile int receiveFd;
     private final boolean ipv6;
     private final boolean connected;
     private final boolean withControl;
     private final SocketInfo info;
     private final MemorySegment receiveState;
+    private final MemorySegment pollFd;
 
     private final ReentrantLock sendLock = new ReentrantLock();
     private final MemorySegment sendState;
@@ -68,6 +70,7 @@ final class NativeSocket implements SocketBackend {
         this.connected = config.connectAddress() != null;
         MemorySegment state = LinuxSockets.newCallState(arena);
         this.receiveState = LinuxSockets.newCallState(arena);
+        this.pollFd = arena.allocate(POLLFD_LENGTH, 8);
         this.sendState = LinuxSockets.newCallState(arena);
         this.destination = arena.allocate(SOCKADDR_STORAGE_LENGTH, 8);
         this.scratch = arena.allocate(EndpointConfig.GRO_BUFFER_SIZE, 64);
@@ -229,20 +232,25 @@ final class NativeSocket implements SocketBackend {
     }
 
     @Override
-    public int receive(RecvBatch b, ReceiveCounters counters) {
+    public int receive(RecvBatch b, ReceiveCounters counters, boolean wait) {
         MemorySegment msgs = b.messages;
         int cap = b.messageCapacity;
         long controlLength = withControl ? RecvBatch.CONTROL_LENGTH : 0;
-        // msg_namelen and msg_controllen are value-result fields: reset them before every call
-        for (int i = 0; i < cap; i++) {
+        // msg_namelen and msg_controllen are value-result fields: reset the ones the last call wrote
+        for (int i = 0, dirty = b.dirtyMessages; i < dirty; i++) {
             long m = MMSGHDR_SIZE * i;
             msgs.set(ValueLayout.JAVA_INT, m + MSG_NAMELEN_OFFSET, SOCKADDR_STORAGE_LENGTH);
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET, controlLength);
         }
-        int n = LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, MSG_WAITFORONE);
+        b.dirtyMessages = 0;
+        int n = LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, wait ? MSG_WAITFORONE : MSG_DONTWAIT);
         if (n <= 0) {
-            // 0 messages with MSG_WAITFORONE only happens after shutdown()
             return n == 0 ? CLOSED : n;
+        }
+        b.dirtyMessages = n;
+        if (msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0) {
+            // shutdown(): the kernel's empty no-address message (see the class comment), not a datagram
+            return CLOSED;
         }
         b.reset();
         long bytes = 0;
@@ -305,11 +313,25 @@ final class NativeSocket implements SocketBackend {
     }
 
     @Override
+    public int awaitReadable(long timeoutNanos) {
+        // poll(2) takes milliseconds: round up so a short wait is not a busy loop
+        long millis = Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+        pollFd.set(ValueLayout.JAVA_INT, POLLFD_FD_OFFSET, receiveFd);
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS_OFFSET, POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS_OFFSET, (short) 0);
+        int r = LinuxSockets.poll(receiveState, pollFd, 1, (int) millis);
+        if (r > 0 && (pollFd.get(ValueLayout.JAVA_SHORT, POLLFD_REVENTS_OFFSET) & POLLNVAL) != 0) {
+            return -EBADF; // poll reports a closed descriptor as an event, not as an error
+        }
+        return r;
+    }
+
+    @Override
     public void wakeupReceiver() {
         LinuxSockets.shutdown(sendState, fd, SHUT_RDWR);
     }
 
-    /** Test hook: make the receive thread use {@code badFd} from its next call on. */
+    /** Test hook: make the receiver use {@code badFd} from its next call on. */
     void injectReceiveDescriptor(int badFd) {
         receiveFd = badFd;
     }
