@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.meshwire.transport.linux.LinuxSockets.*;
 
@@ -49,7 +48,8 @@ final class NativeSocket implements SocketBackend {
     private final MemorySegment receiveState;
     private final MemorySegment pollFd;
 
-    private final ReentrantLock sendLock = new ReentrantLock();
+    /** Guards the send buffers, and the descriptor against close. */
+    private final Object sendLock = new Object();
     private final MemorySegment sendState;
     private final MemorySegment destination;
     private final MemorySegment scratch;
@@ -60,6 +60,9 @@ final class NativeSocket implements SocketBackend {
     private final int[] messageFirstDatagram = new int[SEND_MESSAGES];
     private final int[] messageDatagrams = new int[SEND_MESSAGES];
     private final int[] messageBytes = new int[SEND_MESSAGES];
+    /** Results of {@link #transmit}, read right after it under {@link #sendLock}. */
+    private int transmitted;
+    private int stoppedAt;
     private InetSocketAddress lastDestination;
     private int lastDestinationLength;
     private volatile boolean gso;
@@ -350,8 +353,7 @@ final class NativeSocket implements SocketBackend {
     public long send(ByteBuffer src, InetSocketAddress dest, boolean dontWait, SendCounters counters)
             throws IOException {
         int len = src.remaining();
-        sendLock.lock();
-        try {
+        synchronized (sendLock) {
             long address;
             if (src.isDirect()) {
                 address = MemorySegment.ofBuffer(src).address();
@@ -384,8 +386,6 @@ final class NativeSocket implements SocketBackend {
                 counters.errors.increment();
             }
             return r;
-        } finally {
-            sendLock.unlock();
         }
     }
 
@@ -395,126 +395,133 @@ final class NativeSocket implements SocketBackend {
         if (count == 0) {
             return 0;
         }
-        sendLock.lock();
-        try {
+        synchronized (sendLock) {
             long name = 0;
             int nameLen = 0;
             if (dest != null) {
                 nameLen = destinationLength(dest);
                 name = destination.address();
             }
-            long base = batch.memory().address();
             int next = 0;
             int sent = 0;
-            int lastError = 0;
             while (next < count) {
-                // build up to SEND_MESSAGES messages; with GSO each carries a run of equal-size datagrams
-                boolean useGso = gso;
-                int m = 0;
-                int d = next;
-                while (d < count && m < SEND_MESSAGES) {
-                    int first = d;
-                    int size = batch.lengthUnchecked(d);
-                    int total = size;
-                    d++;
-                    if (useGso && size > 0) {
-                        // a run continues while sizes are equal; one shorter datagram may end it (UDP_SEGMENT
-                        // semantics: all segments gso_size except possibly the last)
-                        while (d < count && d - first < MAX_GSO_SEGMENTS) {
-                            int l = batch.lengthUnchecked(d);
-                            if (l > size || l == 0 || total + l > MAX_GSO_BYTES) {
-                                break;
-                            }
-                            total += l;
-                            d++;
-                            if (l < size) {
-                                break;
-                            }
-                        }
-                    }
-                    int datagrams = d - first;
-                    long mh = MMSGHDR_SIZE * m;
-                    long iov = IOVEC_SIZE * m;
-                    sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_BASE_OFFSET, base + batch.offsetUnchecked(first));
-                    sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_LEN_OFFSET, total);
-                    sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_NAME_OFFSET, name);
-                    sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_NAMELEN_OFFSET, nameLen);
-                    if (datagrams > 1) {
-                        long c = GSO_CMSG_SPACE * m;
-                        sendControl.set(ValueLayout.JAVA_SHORT, c + CMSG_DATA_OFFSET, (short) size);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, sendControl.address() + c);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, GSO_CMSG_SPACE);
-                    } else {
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, 0L);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, 0L);
-                    }
-                    sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_FLAGS_OFFSET, 0);
-                    messageFirstDatagram[m] = first;
-                    messageDatagrams[m] = datagrams;
-                    messageBytes[m] = total;
-                    m++;
-                }
-                // sendmmsg may send fewer than asked: loop from the first unsent message
-                int k = 0;
-                boolean rebuild = false;
-                while (k < m) {
-                    int r = LinuxSockets.sendmmsg(sendState, fd, sendMessageSlices[k], m - k, 0);
-                    if (r > 0) {
-                        long datagrams = 0;
-                        long bytes = 0;
-                        for (int j = k; j < k + r; j++) {
-                            datagrams += messageDatagrams[j];
-                            bytes += messageBytes[j];
-                            if (messageDatagrams[j] > 1) {
-                                counters.gsoSends.increment();
-                            }
-                        }
-                        counters.record(datagrams, bytes);
-                        sent += (int) datagrams;
-                        k += r;
-                        continue;
-                    }
-                    if (r == -EINTR) {
-                        continue;
-                    }
-                    counters.errors.increment();
-                    if ((r == -EIO || r == -EINVAL || r == -EOPNOTSUPP) && messageDatagrams[k] > 1) {
-                        // the route's device cannot segment (no checksum offload, or an old kernel): fall back
-                        gso = false;
-                        LOG.warn("UDP GSO send failed ({}); sending datagrams one by one on this endpoint",
-                                errnoName(r));
-                        next = messageFirstDatagram[k];
-                        rebuild = true;
-                        break;
-                    }
-                    if (r == -ECONNREFUSED && sent == 0) {
-                        throw new PortUnreachableException("peer refused (ICMP port unreachable) on " + dest);
-                    }
-                    lastError = r;
-                    break;
-                }
-                if (rebuild) {
+                int m = prepare(batch, next, name, nameLen);
+                int r = transmit(m, counters);
+                sent += transmitted;
+                if (r == 0) {
+                    next = messageFirstDatagram[m - 1] + messageDatagrams[m - 1];
                     continue;
                 }
-                if (lastError != 0) {
-                    return sent > 0 ? sent : lastError;
+                counters.errors.increment();
+                int k = stoppedAt;
+                if ((r == -EIO || r == -EINVAL || r == -EOPNOTSUPP) && messageDatagrams[k] > 1) {
+                    // the route's device cannot segment (no checksum offload, or an old kernel): fall back
+                    gso = false;
+                    LOG.warn("UDP GSO send failed ({}); sending datagrams one by one on this endpoint", errnoName(r));
+                    next = messageFirstDatagram[k];
+                    continue;
                 }
-                next = d;
+                if (r == -ECONNREFUSED && sent == 0) {
+                    throw new PortUnreachableException("peer refused (ICMP port unreachable) on " + dest);
+                }
+                return sent > 0 ? sent : r;
             }
             return sent;
-        } finally {
-            sendLock.unlock();
         }
+    }
+
+    /**
+     * Writes up to {@link #SEND_MESSAGES} message headers for the datagrams of {@code batch} from {@code next} on;
+     * with GSO each message carries a run of equal-size datagrams. Returns the number of messages.
+     */
+    private int prepare(SendBatch batch, int next, long name, int nameLen) {
+        int count = batch.size();
+        long base = batch.memory().address();
+        boolean useGso = gso;
+        int m = 0;
+        int d = next;
+        while (d < count && m < SEND_MESSAGES) {
+            int first = d;
+            int size = batch.lengthUnchecked(d);
+            int total = size;
+            d++;
+            if (useGso && size > 0) {
+                // a run continues while sizes are equal; one shorter datagram may end it (UDP_SEGMENT
+                // semantics: all segments gso_size except possibly the last)
+                while (d < count && d - first < MAX_GSO_SEGMENTS) {
+                    int l = batch.lengthUnchecked(d);
+                    if (l > size || l == 0 || total + l > MAX_GSO_BYTES) {
+                        break;
+                    }
+                    total += l;
+                    d++;
+                    if (l < size) {
+                        break;
+                    }
+                }
+            }
+            int datagrams = d - first;
+            long mh = MMSGHDR_SIZE * m;
+            long iov = IOVEC_SIZE * m;
+            sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_BASE_OFFSET, base + batch.offsetUnchecked(first));
+            sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_LEN_OFFSET, total);
+            sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_NAME_OFFSET, name);
+            sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_NAMELEN_OFFSET, nameLen);
+            if (datagrams > 1) {
+                long c = GSO_CMSG_SPACE * m;
+                sendControl.set(ValueLayout.JAVA_SHORT, c + CMSG_DATA_OFFSET, (short) size);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, sendControl.address() + c);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, GSO_CMSG_SPACE);
+            } else {
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, 0L);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, 0L);
+            }
+            sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_FLAGS_OFFSET, 0);
+            messageFirstDatagram[m] = first;
+            messageDatagrams[m] = datagrams;
+            messageBytes[m] = total;
+            m++;
+        }
+        return m;
+    }
+
+    /**
+     * Sends the {@code m} prepared messages, looping over partial sends (sendmmsg may send fewer than asked).
+     * Returns 0 when all went, else the {@code -errno} that stopped it at message {@link #stoppedAt}; either way
+     * {@link #transmitted} holds the datagrams that went.
+     */
+    private int transmit(int m, SendCounters counters) {
+        int k = 0;
+        int datagrams = 0;
+        while (k < m) {
+            int r = LinuxSockets.sendmmsg(sendState, fd, sendMessageSlices[k], m - k, 0);
+            if (r > 0) {
+                long bytes = 0;
+                int before = datagrams;
+                for (int j = k; j < k + r; j++) {
+                    datagrams += messageDatagrams[j];
+                    bytes += messageBytes[j];
+                    if (messageDatagrams[j] > 1) {
+                        counters.gsoSends.increment();
+                    }
+                }
+                counters.record(datagrams - before, bytes);
+                k += r;
+            } else if (r != -EINTR) {
+                transmitted = datagrams;
+                stoppedAt = k;
+                return r == 0 ? -EIO : r;
+            }
+        }
+        transmitted = datagrams;
+        return 0;
     }
 
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            sendLock.lock();
-            try {
+            synchronized (sendLock) {
                 LinuxSockets.close(sendState, fd);
-            } finally {
-                sendLock.unlock();
             }
             arena.close();
         }

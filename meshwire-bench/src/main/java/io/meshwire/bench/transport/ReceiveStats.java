@@ -35,6 +35,7 @@ public final class ReceiveStats {
     @SuppressWarnings("unused") // through LAST_NANOS
     private long lastNanos;
     private boolean started;
+    private long firstCpuNanos;
     private long bytes;
     private long calls;
     private final long[] histogram = new long[BUCKETS];
@@ -50,6 +51,7 @@ public final class ReceiveStats {
         long now = System.nanoTime();
         if (!started) {
             started = true;
+            firstCpuNanos = ProcessCpu.nanos();
             FIRST_NANOS.setOpaque(this, now);
         }
         LAST_NANOS.setOpaque(this, now);
@@ -97,7 +99,8 @@ public final class ReceiveStats {
         long received = datagrams();
         StringBuilder line = new StringBuilder("RESULT received=").append(received)
                 .append(" bytes=").append(bytes)
-                .append(" elapsed_ns=").append(received == 0 ? 0 : lastNanos() - firstNanos());
+                .append(" elapsed_ns=").append(received == 0 ? 0 : lastNanos() - firstNanos())
+                .append(" cpu_ns=").append(received == 0 ? 0 : ProcessCpu.nanos() - firstCpuNanos);
         if (calls > 0) {
             line.append(" syscalls=").append(calls).append(" hist=");
             for (int i = 0; i < BUCKETS; i++) {
