@@ -164,7 +164,7 @@ public record EndpointConfig(
      * How a receiver waits when nothing is there: it keeps trying without blocking for {@code spinNanos}
      * (busy), then for {@code yieldNanos} more with a {@link Thread#yield()} between tries, then blocks (in the
      * kernel, or parked on the batch queue). Staying awake keeps a busy receiver off the kernel's sleep/wake path,
-     * which on loopback the sender pays for; an idle receiver burns CPU only for those few microseconds. Applies to
+     * which on loopback the sender pays for; it pays off only when the receiver has a core to itself. Applies to
      * the inline consumer, to the dedicated receive thread and to a consumer waiting on its queue.
      *
      * @param spinNanos  how long to retry without yielding, 0 or more
@@ -172,10 +172,12 @@ public record EndpointConfig(
      */
     public record IdleStrategy(long spinNanos, long yieldNanos) {
 
-        /** Blocks at once: no CPU is spent while idle. */
+        /**
+         * Blocks at once: no CPU is spent while idle. The default: on a machine whose cores are shared (the
+         * 2-vCPU benchmark machine with other work on it) even 40 µs of spinning per idle period cost the
+         * receiver more than the wake-ups it saved (BENCHMARKS.md).
+         */
         public static final IdleStrategy BLOCK = new IdleStrategy(0, 0);
-        /** The default: about 20 µs of spinning and 20 µs of yielding, then block. */
-        public static final IdleStrategy DEFAULT = new IdleStrategy(20_000, 20_000);
 
         /** Validates the durations. */
         public IdleStrategy {
@@ -225,7 +227,7 @@ public record EndpointConfig(
         private int busyPollMicros = 50;
         private boolean instrumentation;
         private ReceiveMode receiveMode = ReceiveMode.INLINE;
-        private IdleStrategy idleStrategy = IdleStrategy.DEFAULT;
+        private IdleStrategy idleStrategy = IdleStrategy.BLOCK;
 
         private Builder() {
         }
@@ -277,7 +279,7 @@ public record EndpointConfig(
 
         /** Who calls {@code recvmmsg}: the consumer ({@link ReceiveMode#INLINE}, default) or a receive thread. */
         public Builder receiveMode(ReceiveMode v) { this.receiveMode = v; return this; }
-        /** How a waiting receiver spins, yields and blocks (default {@link IdleStrategy#DEFAULT}). */
+        /** How a waiting receiver spins, yields and blocks (default {@link IdleStrategy#BLOCK}). */
         public Builder idleStrategy(IdleStrategy v) { this.idleStrategy = v; return this; }
 
         /** Validates and returns the configuration. */

@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EndpointConfigTest {
 
     @Test
-    void shouldReceiveInlineWithTheDefaultIdleStrategyWhenNothingIsSet() {
+    void shouldReceiveInlineAndBlockWhenNothingIsSet() {
         EndpointConfig c = EndpointConfig.builder().build();
         assertThat(c.receiveMode()).isEqualTo(EndpointConfig.ReceiveMode.INLINE);
-        assertThat(c.idleStrategy()).isEqualTo(EndpointConfig.IdleStrategy.DEFAULT);
+        assertThat(c.idleStrategy()).isEqualTo(EndpointConfig.IdleStrategy.BLOCK);
     }
 
     @Test

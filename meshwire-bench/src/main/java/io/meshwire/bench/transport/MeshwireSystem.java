@@ -18,7 +18,8 @@ import java.util.List;
  * receiver, at 1200 B like the C GSO baseline). Senders are connected, as the C, JDK and Netty senders are.
  *
  * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS} (or {@code block}, {@code spin}) sets
- * the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size, and
+ * the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
+ * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, and
  * {@code -Dmeshwire.bench.jvm="-XX:..."} adds options to both child JVMs; the harness passes {@code meshwire.bench.*}
  * properties on to its child JVMs.
  */
@@ -89,6 +90,10 @@ final class MeshwireSystem extends JavaPeerSystem {
                             Long.parseLong(parts[1].strip()));
                 }
             });
+        }
+        String mode = System.getProperty("meshwire.bench.mode");
+        if (mode != null) {
+            b.receiveMode(EndpointConfig.ReceiveMode.valueOf(mode.strip()));
         }
         String batch = System.getProperty("meshwire.bench.batch");
         if (batch != null) {
