@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * nobody calls, and the kernel socket buffer is the only queue. {@link EndpointConfig.ReceiveMode#DEDICATED_THREAD}:
  * a receive thread reads and hands whole batches over a bounded queue; when {@link EndpointConfig#queueDepth()}
  * batches are queued, or the consumer still holds every buffer, it parks and the kernel buffer absorbs the rest.
- * Either way, what the kernel drops is counted in {@link TransportStats#kernelDrops()} when instrumentation is on,
+ * Either way, what the kernel drops is reported by {@link TransportStats#kernelDrops()} when instrumentation is on,
  * and a waiting receiver follows {@link EndpointConfig#idleStrategy()} (spin, yield, then block in the kernel).
  *
  * <h2>Failure</h2>
@@ -86,6 +86,9 @@ public final class DatagramEndpoint implements AutoCloseable {
     private boolean lastReadFull;
     private long backoffMs = 1;
     private long backoffUntil;
+
+    /** The kernel's drop count as last read by {@link #stats()}. */
+    private volatile long lastKernelDrops;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
@@ -907,14 +910,25 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ stats, close
 
-    /** A snapshot of the counters. */
+    /**
+     * A snapshot of the counters. With instrumentation on and the native backend, this asks the kernel for the
+     * socket's drop count (one {@code getsockopt}); after close the last count read is reported.
+     */
     public TransportStats stats() {
         ReceiveCounters r = receiveCounters;
         SendCounters s = sendCounters;
+        long drops = lastKernelDrops;
+        if (config.instrumentation() && pool != null && !closing) {
+            long now = socket.kernelDrops();
+            if (now >= 0) {
+                drops = now;
+                lastKernelDrops = now;
+            }
+        }
         return new TransportStats(r.get(ReceiveCounters.PACKETS), r.get(ReceiveCounters.BYTES),
                 r.get(ReceiveCounters.SYSCALLS), r.histogram(), r.get(ReceiveCounters.MAX_BATCH),
                 r.get(ReceiveCounters.QUEUE_FULL), r.get(ReceiveCounters.BUFFER_WAITS),
-                r.get(ReceiveCounters.KERNEL_DROPS), r.get(ReceiveCounters.TRUNCATED), r.get(ReceiveCounters.ERRORS),
+                drops, r.get(ReceiveCounters.TRUNCATED), r.get(ReceiveCounters.ERRORS),
                 s.packets.sum(), s.bytes.sum(), s.syscalls.sum(), s.errors.sum(), s.gsoSends.sum());
     }
 

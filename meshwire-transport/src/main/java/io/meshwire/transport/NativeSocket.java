@@ -56,6 +56,8 @@ final class NativeSocket implements SocketBackend {
     private final MemorySegment sendMessages;
     private final MemorySegment sendIovs;
     private final MemorySegment sendControl;
+    private final MemorySegment memInfo;
+    private final MemorySegment memInfoLength;
     private final MemorySegment[] sendMessageSlices = new MemorySegment[SEND_MESSAGES];
     private final int[] messageFirstDatagram = new int[SEND_MESSAGES];
     private final int[] messageDatagrams = new int[SEND_MESSAGES];
@@ -80,6 +82,8 @@ final class NativeSocket implements SocketBackend {
         this.sendMessages = arena.allocate(MMSGHDR_SIZE * SEND_MESSAGES, 8);
         this.sendIovs = arena.allocate(IOVEC_SIZE * SEND_MESSAGES, 8);
         this.sendControl = arena.allocate(GSO_CMSG_SPACE * SEND_MESSAGES, 8);
+        this.memInfo = arena.allocate(4L * SK_MEMINFO_VARS, 8);
+        this.memInfoLength = arena.allocate(ValueLayout.JAVA_INT);
         for (int i = 0; i < SEND_MESSAGES; i++) {
             sendMessageSlices[i] = sendMessages.asSlice(MMSGHDR_SIZE * i);
             long m = MMSGHDR_SIZE * i;
@@ -129,9 +133,10 @@ final class NativeSocket implements SocketBackend {
                     LOG.warn("UDP_GRO is not supported by this kernel; receiving datagrams one by one");
                 }
             }
-            boolean overflow = config.instrumentation() && !config.sendOnly()
-                    && setInt(state, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", false);
-            this.withControl = gro || overflow;
+            // Kernel drops are read with SO_MEMINFO when stats are taken, not from a per-datagram SO_RXQ_OVFL
+            // control message: that kept cmsg parsing out of the receive loop, whose never-taken branch otherwise
+            // deoptimised the compiled loop the moment drops began (BENCHMARKS.md), and gives an exact count at once.
+            this.withControl = gro;
 
             int len = SockAddr.encode(config.bindAddress(), ipv6, destination, 0);
             int r = LinuxSockets.bind(state, fd, destination, len);
@@ -266,7 +271,7 @@ final class NativeSocket implements SocketBackend {
             if (withControl) {
                 long clen = msgs.get(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET);
                 if (clen > 0) {
-                    segment = readControl(b.control, (long) RecvBatch.CONTROL_LENGTH * i, clen, counters);
+                    segment = readControl(b.control, (long) RecvBatch.CONTROL_LENGTH * i, clen);
                 }
             }
             if ((flags & MSG_TRUNC) != 0) {
@@ -293,7 +298,7 @@ final class NativeSocket implements SocketBackend {
     }
 
     /** Walks one message's control data; returns the GRO segment size, or 0. */
-    private static int readControl(MemorySegment control, long base, long length, ReceiveCounters counters) {
+    private static int readControl(MemorySegment control, long base, long length) {
         int segment = 0;
         long o = base;
         long end = base + Math.min(length, RecvBatch.CONTROL_LENGTH);
@@ -306,9 +311,6 @@ final class NativeSocket implements SocketBackend {
             int type = control.get(ValueLayout.JAVA_INT, o + CMSG_TYPE_OFFSET);
             if (level == SOL_UDP && type == UDP_GRO) {
                 segment = control.get(ValueLayout.JAVA_INT_UNALIGNED, o + CMSG_DATA_OFFSET);
-            } else if (level == SOL_SOCKET && type == SO_RXQ_OVFL) {
-                counters.recordOverflowTotal(
-                        Integer.toUnsignedLong(control.get(ValueLayout.JAVA_INT_UNALIGNED, o + CMSG_DATA_OFFSET)));
             }
             o += cmsgAlign(cmsgLen);
         }
@@ -327,6 +329,21 @@ final class NativeSocket implements SocketBackend {
             return -EBADF; // poll reports a closed descriptor as an event, not as an error
         }
         return r;
+    }
+
+    @Override
+    public long kernelDrops() {
+        synchronized (sendLock) {
+            if (closed.get()) {
+                return -1;
+            }
+            memInfoLength.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
+            int r = LinuxSockets.getsockopt(sendState, fd, SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
+            if (r < 0 || memInfoLength.get(ValueLayout.JAVA_INT, 0) < 4 * (SK_MEMINFO_DROPS + 1)) {
+                return -1; // a kernel before 4.12: no count
+            }
+            return Integer.toUnsignedLong(memInfo.get(ValueLayout.JAVA_INT, 4L * SK_MEMINFO_DROPS));
+        }
     }
 
     @Override

@@ -191,6 +191,11 @@ final class NioSocket implements SocketBackend {
     }
 
     @Override
+    public long kernelDrops() {
+        return -1; // the JDK exposes neither SO_MEMINFO nor SO_RXQ_OVFL
+    }
+
+    @Override
     public void wakeupReceiver() {
         shutdown = true;
         if (selector != null) {

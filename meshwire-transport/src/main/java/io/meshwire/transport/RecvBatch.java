@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back to the pool when the last packet is released ({@link #refs} reaches 0).
  */
 final class RecvBatch {
-    /** Room per message for control messages: UDP_GRO (int) and SO_RXQ_OVFL (u32), plus spare. */
+    /** Room per message for control messages: UDP_GRO (int), plus spare. */
     static final int CONTROL_LENGTH = 64;
     /** Most datagrams one GRO message may carry (the kernel's UDP_MAX_SEGMENTS is at most 128). */
     static final int MAX_SEGMENTS_PER_MESSAGE = 128;

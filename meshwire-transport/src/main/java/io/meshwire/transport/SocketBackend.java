@@ -36,6 +36,12 @@ sealed interface SocketBackend extends AutoCloseable permits NativeSocket, NioSo
      */
     int awaitReadable(long timeoutNanos);
 
+    /**
+     * Datagrams the kernel dropped on this socket for lack of receive buffer since it was created, or -1 when the
+     * backend cannot tell (NIO) or the socket is closed. Any thread; a syscall, so not for the hot path.
+     */
+    long kernelDrops();
+
     /** Makes a blocked {@link #receive} or {@link #awaitReadable} return promptly; used by close. */
     void wakeupReceiver();
 

@@ -51,6 +51,11 @@ public final class LinuxSockets {
     public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_RXQ_OVFL = 40;
     public static final int SO_BUSY_POLL = 46;
+    /** getsockopt: the socket's memory counters, {@code u32[SK_MEMINFO_VARS]} (linux/sock_diag.h, Linux 4.12). */
+    public static final int SO_MEMINFO = 55;
+    /** Index of {@code sk_drops} in the SO_MEMINFO array: datagrams dropped for lack of receive buffer. */
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
 
     public static final int IP_TTL = 2;
     public static final int IP_PKTINFO = 8;
