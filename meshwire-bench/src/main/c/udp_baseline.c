@@ -16,7 +16,10 @@
  *   receiver  READY port=P                          after bind, before the first receive
  *             PROGRESS t=S received=N                every second after the first datagram (cumulative)
  *             RESULT received=N bytes=B syscalls=C elapsed_ns=E hist=h1,h2-3,h4-7,h8-15,h16-31,h32-63,h64 rcvbuf=R
- *   sender    SENT sent=N bytes=B calls=C errors=X elapsed_ns=E
+ *                    cpu_ns=T
+ *   sender    SENT sent=N bytes=B calls=C errors=X elapsed_ns=E cpu_ns=T
+ * cpu_ns is the process's CPU time (user + system, getrusage) from the first datagram (receiver) or the first
+ * send (sender) to the end.
  * The receiver stops SECONDS + GRACE_MS after its first datagram, or once stdin reaches end-of-file and no
  * datagram arrived for 100 ms (the harness closes the pipe when the sender is done), whichever comes first.
  * The sender stops SECONDS after its first send. Diagnostics go to stderr.
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +77,15 @@ static long long now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* CPU time of this process, user + system, in ns. */
+static long long cpu_ns(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return ((long long)u.ru_utime.tv_sec + u.ru_stime.tv_sec) * NS_PER_S
+           + ((long long)u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1000LL;
 }
 
 static int bucket_of(int n)
@@ -215,7 +228,7 @@ static int run_receiver(const struct options *o)
     fflush(stdout);
 
     unsigned long long received = 0, bytes = 0, syscalls = 0, hist[HIST_BUCKETS] = { 0 };
-    long long start = now_ns(), first = 0, last = 0, next_check = 0;
+    long long start = now_ns(), first = 0, last = 0, next_check = 0, cpu_first = 0;
     long long run_ns = (long long)o->seconds * NS_PER_S + o->grace_ns;
     int progress_s = 1, eof = 0;
     for (;;) {
@@ -234,8 +247,10 @@ static int run_receiver(const struct options *o)
         int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
         long long now = now_ns();
         if (n > 0) {
-            if (first == 0)
+            if (first == 0) {
                 first = now;
+                cpu_first = cpu_ns();
+            }
             last = now;
             syscalls++;
             hist[bucket_of(n)]++;
@@ -269,7 +284,7 @@ static int run_receiver(const struct options *o)
            last - first);
     for (int b = 0; b < HIST_BUCKETS; b++)
         printf(b == 0 ? "%llu" : ",%llu", hist[b]);
-    printf(" rcvbuf=%d\n", rcvbuf);
+    printf(" rcvbuf=%d cpu_ns=%lld\n", rcvbuf, first == 0 ? 0 : cpu_ns() - cpu_first);
     fflush(stdout);
     close(fd);
     free(ctrl);
@@ -322,6 +337,7 @@ static int run_sender(const struct options *o)
     }
 
     unsigned long long sent = 0, calls = 0, errors = 0;
+    long long cpu_start = cpu_ns();
     long long start = now_ns(), end = start + (long long)o->seconds * NS_PER_S, now = start;
     while (now < end) {
         long long n = o->mode == MODE_GSO ? (send(fd, data, chunk, 0) < 0 ? -1 : per_call)
@@ -338,8 +354,8 @@ static int run_sender(const struct options *o)
         now = now_ns();
     }
 
-    printf("SENT sent=%llu bytes=%llu calls=%llu errors=%llu elapsed_ns=%lld\n", sent, sent * (unsigned)o->size,
-           calls, errors, now - start);
+    printf("SENT sent=%llu bytes=%llu calls=%llu errors=%llu elapsed_ns=%lld cpu_ns=%lld\n", sent,
+           sent * (unsigned)o->size, calls, errors, now - start, cpu_ns() - cpu_start);
     fflush(stdout);
     close(fd);
     free(data);

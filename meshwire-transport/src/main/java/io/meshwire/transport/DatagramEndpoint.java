@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A UDP endpoint: one socket, a dedicated receive thread that reads whole batches (up to
- * {@link EndpointConfig#receiveBatchSize()} datagrams per {@code recvmmsg}) into pooled native memory and hands
- * them over a bounded queue, and send calls including batched and GSO sends.
+ * A UDP endpoint: one socket, receive calls that read whole batches (up to
+ * {@link EndpointConfig#receiveBatchSize()} datagrams per {@code recvmmsg}) into pooled native memory, and send
+ * calls including batched and GSO sends.
  *
  * <h2>Receiving</h2>
  * Pull one datagram at a time with {@link #receive()}, {@link #receive(long, TimeUnit)} or {@link #tryReceive()}
@@ -28,15 +28,19 @@ import java.util.concurrent.locks.LockSupport;
  * {@link DatagramHandler} with {@link #pollBatch} / {@link #receiveBatch}. Receive calls are for one consumer
  * thread at a time; {@link Datagram#release()} may run on any thread.
  *
- * <p>Backpressure: when {@link EndpointConfig#queueDepth()} batches are queued, or the consumer still holds every
- * buffer, the receive thread parks and the kernel socket buffer absorbs the rest; what the kernel then drops is
- * counted in {@link TransportStats#kernelDrops()} when instrumentation is on.
+ * <p>Who reads the socket is {@link EndpointConfig#receiveMode()}. {@link EndpointConfig.ReceiveMode#INLINE}
+ * (the default): the receive calls themselves read it, so there is no thread hand-off; nothing is read while
+ * nobody calls, and the kernel socket buffer is the only queue. {@link EndpointConfig.ReceiveMode#DEDICATED_THREAD}:
+ * a receive thread reads and hands whole batches over a bounded queue; when {@link EndpointConfig#queueDepth()}
+ * batches are queued, or the consumer still holds every buffer, it parks and the kernel buffer absorbs the rest.
+ * Either way, what the kernel drops is reported by {@link TransportStats#kernelDrops()} when instrumentation is on,
+ * and a waiting receiver follows {@link EndpointConfig#idleStrategy()} (spin, yield, then block in the kernel).
  *
  * <h2>Failure</h2>
  * Transient receive errors back off exponentially (1 ms to 100 ms, logged at most once a second). EBADF and
- * ENOTSOCK end the receive thread: the consumer drains what was queued, then gets a
+ * ENOTSOCK end receiving: the consumer drains what was already read, then gets a
  * {@link TransportClosedException} carrying the cause. {@link #close()} is idempotent, bounded in time and never
- * deadlocks, also with a full queue and no consumer.
+ * deadlocks, also with a full queue and no consumer, or with the consumer blocked in the kernel.
  */
 public final class DatagramEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramEndpoint.class);
@@ -44,7 +48,7 @@ public final class DatagramEndpoint implements AutoCloseable {
     private static final AtomicBoolean WARNED_SEND_BUFFER = new AtomicBoolean();
     private static final long MAX_BACKOFF_MS = 100;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final int SPINS = 256;
+    private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long JOIN_MILLIS = 5_000;
 
     private final EndpointConfig config;
@@ -54,20 +58,38 @@ public final class DatagramEndpoint implements AutoCloseable {
     private final SourceCache sourceCache = new SourceCache();
     private final int maxPayload;
     private final RateLimitedLog receiveErrorLog = new RateLimitedLog(LOG, 1_000);
+    private final boolean inline;
+    private final long spinNanos;
+    private final long blockAfterNanos;
 
-    // receive pipeline; null/unused when send-only
+    // batch buffers, both modes; null/unused when send-only
     private final Arena batchArena;
     private final RecvBatch[] pool;
     private int allocated;
     private int scan;
+
+    // dedicated-thread mode: the queue between the receive thread and the consumer
     private final RecvBatch[] ring;
     private final AtomicLong head = new AtomicLong();
     private final AtomicLong tail = new AtomicLong();
     private volatile boolean producerWaiting;
+    private final Thread receiveThread;
+
+    // consumer side, both modes
     private volatile boolean consumerWaiting;
     private volatile Thread consumerThread;
-    private final Thread receiveThread;
     private RecvBatch current;
+
+    // inline mode: the consumer reads the socket
+    /** The consumer is inside a socket call; close waits for it to leave before freeing the socket. */
+    private volatile boolean receiving;
+    /** The last inline read filled its batch, so more is probably queued in the kernel. */
+    private boolean lastReadFull;
+    private long backoffMs = 1;
+    private long backoffUntil;
+
+    /** The kernel's drop count as last read by {@link #stats()}. */
+    private volatile long lastKernelDrops;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
@@ -79,6 +101,9 @@ public final class DatagramEndpoint implements AutoCloseable {
         this.socket = socket;
         this.maxPayload = config.ipv6() ? EndpointConfig.MAX_UDP_PAYLOAD : EndpointConfig.MAX_UDP_PAYLOAD - 20;
         this.receiveCounters = new ReceiveCounters(config.instrumentation(), config.receiveBatchSize());
+        this.inline = config.receiveMode() == EndpointConfig.ReceiveMode.INLINE;
+        this.spinNanos = config.idleStrategy().spinNanos();
+        this.blockAfterNanos = config.idleStrategy().blockAfterNanos();
         warnIfCapped(socket.info());
         if (config.sendOnly()) {
             batchArena = null;
@@ -89,16 +114,22 @@ public final class DatagramEndpoint implements AutoCloseable {
             batchArena = Arena.ofShared();
             // queued batches + the one being filled + the one being consumed
             pool = new RecvBatch[config.queueDepth() + 2];
-            ring = new RecvBatch[config.queueDepth()];
-            receiveThread = Thread.ofPlatform().daemon().name("meshwire-recv-" + socket.info().localAddress().getPort())
-                    .unstarted(this::receiveLoop);
-            receiveThread.start();
+            if (inline) {
+                ring = null;
+                receiveThread = null;
+            } else {
+                ring = new RecvBatch[config.queueDepth()];
+                receiveThread = Thread.ofPlatform().daemon()
+                        .name("meshwire-recv-" + socket.info().localAddress().getPort()).unstarted(this::receiveLoop);
+                receiveThread.start();
+            }
         }
     }
 
     /**
-     * Opens an endpoint: creates, tunes and binds the socket (and connects it when configured), then starts the
-     * receive thread unless the endpoint is send-only.
+     * Opens an endpoint: creates, tunes and binds the socket (and connects it when configured), then, in
+     * {@link EndpointConfig.ReceiveMode#DEDICATED_THREAD} mode and unless the endpoint is send-only, starts the
+     * receive thread.
      *
      * @throws java.net.BindException when the address cannot be bound (the message names the fix)
      * @throws IOException            on other socket errors, or when NATIVE was required and is unavailable
@@ -172,9 +203,92 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ receive
 
+    /** A failed receive call: try again at once. */
+    private static final int RETRY = 0;
+    /** A failed receive call: a transient error, wait {@link #backoffMs} first. */
+    private static final int BACK_OFF = 1;
+    /** A failed receive call: receiving is over (closed, or the socket is gone). */
+    private static final int END = 2;
+
+    /** Classifies a failed receive result, counting and logging it; EBADF/ENOTSOCK record the cause. */
+    private int onReceiveFailure(int r) {
+        if (r == -LinuxSockets.EINTR || r == -LinuxSockets.EAGAIN) {
+            return RETRY;
+        }
+        if (r == SocketBackend.CLOSED) {
+            return END;
+        }
+        if (r == -LinuxSockets.EBADF || r == -LinuxSockets.ENOTSOCK) {
+            if (!closing) {
+                terminationCause = new IOException("receive failed with " + LinuxSockets.errnoName(r)
+                        + ": the socket is gone; receiving ended");
+                LOG.error("receiving on {} ended: {}", localAddress(), LinuxSockets.errnoName(r));
+            }
+            return END;
+        }
+        receiveCounters.add(ReceiveCounters.ERRORS, 1);
+        if (r == -LinuxSockets.ECONNREFUSED || r == -LinuxSockets.EHOSTUNREACH || r == -LinuxSockets.ENETUNREACH) {
+            // an ICMP error queued on a connected socket: about one destination, not the socket
+            receiveErrorLog.warn("receive on {}: peer reported {}", localAddress(), LinuxSockets.errnoName(r));
+            return RETRY;
+        }
+        receiveErrorLog.warn("receive on {} failed: {}; backing off", localAddress(), LinuxSockets.errnoName(r));
+        return BACK_OFF;
+    }
+
+    private long nextBackoffNanos() {
+        long nanos = TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        return nanos;
+    }
+
+    /** A batch nobody holds, allocated lazily up to the pool size; null while the consumer holds them all. */
+    private RecvBatch freeBatch() {
+        int n = allocated;
+        for (int k = 0; k < n; k++) {
+            int i = scan + k;
+            if (i >= n) {
+                i -= n;
+            }
+            RecvBatch c = pool[i];
+            if (c.refs.get() == 0) {
+                // inline: reuse the batch just handed back, its memory is still in cache; thread: round robin, the
+                // batches ahead of the scan are likely still queued
+                if (inline) {
+                    scan = i;
+                } else {
+                    scan = i + 1 < n ? i + 1 : 0;
+                }
+                return c;
+            }
+        }
+        if (n < pool.length) {
+            int slot = socket.kind() == Backend.NIO ? config.maxDatagramSize() + 1 : config.maxDatagramSize();
+            RecvBatch c = socket.newBatch(batchArena, config.receiveBatchSize(), slot);
+            pool[n] = c;
+            allocated = n + 1;
+            if (inline) {
+                scan = n;
+            }
+            return c;
+        }
+        return null;
+    }
+
+    private boolean anyFree() {
+        for (int i = 0; i < allocated; i++) {
+            if (pool[i].refs.get() == 0) {
+                return true;
+            }
+        }
+        return allocated < pool.length;
+    }
+
+    // ---- dedicated-thread mode
+
     private void receiveLoop() {
-        long backoffMs = 1;
         RecvBatch b = null;
+        long idleSince = 0;
         try {
             while (!closing) {
                 if (b == null) {
@@ -183,9 +297,12 @@ public final class DatagramEndpoint implements AutoCloseable {
                         break;
                     }
                 }
-                int r = socket.receive(b, receiveCounters);
+                boolean block = blockAfterNanos == 0
+                        || idleSince != 0 && System.nanoTime() - idleSince >= blockAfterNanos;
+                int r = socket.receive(b, receiveCounters, block);
                 if (r > 0) {
                     backoffMs = 1;
+                    idleSince = 0;
                     if (b.packetCount == 0) {
                         continue; // everything was truncated and counted; refill the same batch
                     }
@@ -193,28 +310,25 @@ public final class DatagramEndpoint implements AutoCloseable {
                         break;
                     }
                     b = null;
-                } else if (r == SocketBackend.CLOSED) {
-                    break;
-                } else if (r == -LinuxSockets.EINTR || r == -LinuxSockets.EAGAIN) {
                     continue;
-                } else if (r == -LinuxSockets.EBADF || r == -LinuxSockets.ENOTSOCK) {
-                    if (!closing) {
-                        terminationCause = new IOException("receive failed with " + LinuxSockets.errnoName(r)
-                                + ": the socket is gone; the receive thread ended");
-                        LOG.error("receive thread for {} ended: {}", localAddress(), LinuxSockets.errnoName(r));
+                }
+                if (r == -LinuxSockets.EAGAIN && !block) {
+                    long now = System.nanoTime();
+                    if (idleSince == 0) {
+                        idleSince = now;
+                    } else if (now - idleSince < spinNanos) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
                     }
+                    continue;
+                }
+                int action = onReceiveFailure(r);
+                if (action == END) {
                     break;
-                } else if (r == -LinuxSockets.ECONNREFUSED || r == -LinuxSockets.EHOSTUNREACH
-                        || r == -LinuxSockets.ENETUNREACH) {
-                    // an ICMP error queued on a connected socket: about one destination, not the socket
-                    receiveCounters.add(ReceiveCounters.ERRORS, 1);
-                    receiveErrorLog.warn("receive on {}: peer reported {}", localAddress(), LinuxSockets.errnoName(r));
-                } else {
-                    receiveCounters.add(ReceiveCounters.ERRORS, 1);
-                    receiveErrorLog.warn("receive on {} failed: {}; backing off", localAddress(),
-                            LinuxSockets.errnoName(r));
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
-                    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+                }
+                if (action == BACK_OFF) {
+                    LockSupport.parkNanos(this, nextBackoffNanos());
                 }
             }
         } catch (Throwable t) {
@@ -228,25 +342,12 @@ public final class DatagramEndpoint implements AutoCloseable {
         }
     }
 
-    /** A batch nobody holds, allocated lazily up to the pool size; parks while the consumer holds them all. */
+    /** A free batch for the receive thread; parks while the consumer holds them all. Null once closing. */
     private RecvBatch acquireFreeBatch() {
         boolean counted = false;
         while (!closing) {
-            for (int k = 0; k < allocated; k++) {
-                int i = scan + k;
-                if (i >= allocated) {
-                    i -= allocated;
-                }
-                RecvBatch c = pool[i];
-                if (c.refs.get() == 0) {
-                    scan = i + 1 == allocated ? 0 : i + 1;
-                    return c;
-                }
-            }
-            if (allocated < pool.length) {
-                int slot = socket.kind() == Backend.NIO ? config.maxDatagramSize() + 1 : config.maxDatagramSize();
-                RecvBatch c = socket.newBatch(batchArena, config.receiveBatchSize(), slot);
-                pool[allocated++] = c;
+            RecvBatch c = freeBatch();
+            if (c != null) {
                 return c;
             }
             if (!counted) {
@@ -254,8 +355,15 @@ public final class DatagramEndpoint implements AutoCloseable {
                 counted = true;
             }
             producerWaiting = true;
-            LockSupport.parkNanos(this, PARK_NANOS);
+            // look again after announcing the wait: a release in between would not have unparked us
+            c = freeBatch();
+            if (c == null && !closing) {
+                LockSupport.parkNanos(this, PARK_NANOS);
+            }
             producerWaiting = false;
+            if (c != null) {
+                return c;
+            }
         }
         return null;
     }
@@ -305,6 +413,22 @@ public final class DatagramEndpoint implements AutoCloseable {
     /** Called by {@link Datagram#release()}. */
     void release(RecvBatch batch) {
         if (batch.refs.decrementAndGet() == 0) {
+            batchFreed();
+        }
+    }
+
+    /** Releases {@code count} handed-out datagrams of {@code batch} at once (one atomic update, not one each). */
+    private void releaseMany(RecvBatch batch, int count) {
+        if (batch.refs.addAndGet(-count) == 0) {
+            batchFreed();
+        }
+    }
+
+    /** A batch became free: wake whoever may be waiting for one. */
+    private void batchFreed() {
+        if (inline) {
+            wakeConsumer();
+        } else {
             wakeProducer();
         }
     }
@@ -314,14 +438,14 @@ public final class DatagramEndpoint implements AutoCloseable {
     }
 
     /**
-     * The next queued batch. {@code deadline}: 0 = do not wait, -1 = wait forever, otherwise a
-     * {@link System#nanoTime()} deadline. Returns null when none arrived in time.
+     * Dedicated-thread mode: the next queued batch. {@code deadline}: 0 = do not wait, -1 = wait forever,
+     * otherwise a {@link System#nanoTime()} deadline. Returns null when none arrived in time.
      */
-    private RecvBatch nextBatch(long deadline) throws TransportClosedException {
-        int spins = 0;
+    private RecvBatch nextQueued(long deadline) throws TransportClosedException {
+        long idleSince = 0;
         while (true) {
             if (closing) {
-                throw new TransportClosedException("endpoint " + localAddress() + " is closed");
+                throw closedException();
             }
             long h = head.get();
             if (h < tail.get()) {
@@ -336,25 +460,31 @@ public final class DatagramEndpoint implements AutoCloseable {
                 if (h < tail.get()) {
                     continue; // published just before the thread ended
                 }
-                Throwable cause = terminationCause;
-                throw cause == null
-                        ? new TransportClosedException("receive thread of " + localAddress() + " ended")
-                        : new TransportClosedException(cause.getMessage(), cause);
+                throw endedException();
             }
             if (deadline == 0) {
                 return null;
             }
+            long now = System.nanoTime();
             long wait = PARK_NANOS;
             if (deadline > 0) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - now;
                 if (left <= 0) {
                     return null;
                 }
                 wait = Math.min(wait, left);
             }
-            if (spins < SPINS) {
-                spins++;
+            if (idleSince == 0) {
+                idleSince = now;
+                continue;
+            }
+            long idle = now - idleSince;
+            if (idle < spinNanos) {
                 Thread.onSpinWait();
+                continue;
+            }
+            if (idle < blockAfterNanos) {
+                Thread.yield();
                 continue;
             }
             consumerThread = Thread.currentThread();
@@ -366,8 +496,172 @@ public final class DatagramEndpoint implements AutoCloseable {
         }
     }
 
+    // ---- inline mode
+
+    /**
+     * Inline mode: reads the next batch from the socket on the calling thread. {@code deadline} as in
+     * {@link #nextQueued}. Returns null when nothing arrived in time.
+     */
+    private RecvBatch readInline(long deadline) throws TransportClosedException {
+        long idleSince = 0;
+        boolean countedWait = false;
+        while (true) {
+            checkReceivable();
+            RecvBatch b = freeBatch();
+            if (b == null) {
+                if (!countedWait) {
+                    receiveCounters.add(ReceiveCounters.BUFFER_WAITS, 1);
+                    countedWait = true;
+                }
+                if (!awaitFreeBatch(deadline)) {
+                    return null;
+                }
+                continue;
+            }
+            if (backoffUntil != 0) {
+                long left = backoffUntil - System.nanoTime();
+                if (left > 0) {
+                    if (!sleep(deadline, left)) {
+                        return null;
+                    }
+                    continue;
+                }
+                backoffUntil = 0;
+            }
+            boolean block = deadline < 0 && (blockAfterNanos == 0
+                    || idleSince != 0 && System.nanoTime() - idleSince >= blockAfterNanos);
+            int r = read(b, block);
+            if (r > 0) {
+                backoffMs = 1;
+                if (b.packetCount == 0) {
+                    continue; // everything was truncated and counted
+                }
+                b.refs.set(b.packetCount);
+                lastReadFull = r == b.messageCapacity;
+                return b;
+            }
+            if (r == -LinuxSockets.EAGAIN && !block) {
+                if (deadline == 0) {
+                    return null;
+                }
+                long now = System.nanoTime();
+                if (deadline > 0 && deadline - now <= 0) {
+                    return null;
+                }
+                if (idleSince == 0) {
+                    idleSince = now;
+                }
+                long idle = now - idleSince;
+                if (idle < spinNanos) {
+                    Thread.onSpinWait();
+                } else if (idle < blockAfterNanos) {
+                    Thread.yield();
+                } else if (deadline > 0) {
+                    int w = await(deadline - now);
+                    if (w < 0 && onReceiveFailure(w) == END) {
+                        terminated = true;
+                    }
+                }
+                // deadline < 0 past the idle phase: the next read blocks in the kernel
+                continue;
+            }
+            int action = onReceiveFailure(r);
+            if (action == END) {
+                terminated = true;
+            } else if (action == BACK_OFF) {
+                backoffUntil = System.nanoTime() + nextBackoffNanos();
+            }
+        }
+    }
+
+    /** One receive call, marked so that close waits for it to return before freeing the socket. */
+    private int read(RecvBatch b, boolean block) {
+        receiving = true;
+        try {
+            // after raising the flag: close sets closing before it looks at the flag, so one of us sees the other
+            return closing ? SocketBackend.CLOSED : socket.receive(b, receiveCounters, block);
+        } finally {
+            receiving = false;
+        }
+    }
+
+    /** As {@link #read}, for a timed wait until the socket is readable. */
+    private int await(long nanos) {
+        receiving = true;
+        try {
+            return closing ? SocketBackend.CLOSED : socket.awaitReadable(nanos);
+        } finally {
+            receiving = false;
+        }
+    }
+
+    /** Parks until a batch is released or the deadline; false when the deadline passed (or was 0). */
+    private boolean awaitFreeBatch(long deadline) {
+        if (deadline == 0) {
+            return false;
+        }
+        long wait = PARK_NANOS;
+        if (deadline > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait = Math.min(wait, left);
+        }
+        consumerThread = Thread.currentThread();
+        consumerWaiting = true;
+        if (!anyFree() && !closing) {
+            LockSupport.parkNanos(this, wait);
+        }
+        consumerWaiting = false;
+        return true;
+    }
+
+    /** Sleeps up to {@code nanos} within the deadline; false when the deadline does not allow it. */
+    private static boolean sleep(long deadline, long nanos) {
+        if (deadline == 0) {
+            return false;
+        }
+        long wait = nanos;
+        if (deadline > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait = Math.min(wait, left);
+        }
+        LockSupport.parkNanos(wait);
+        return true;
+    }
+
+    private void checkReceivable() throws TransportClosedException {
+        if (closing) {
+            throw closedException();
+        }
+        if (terminated) {
+            throw endedException();
+        }
+    }
+
+    private TransportClosedException closedException() {
+        return new TransportClosedException("endpoint " + localAddress() + " is closed");
+    }
+
+    private TransportClosedException endedException() {
+        Throwable cause = terminationCause;
+        return cause == null
+                ? new TransportClosedException("receiving on " + localAddress() + " ended")
+                : new TransportClosedException(cause.getMessage(), cause);
+    }
+
+    // ---- the consumer API, both modes
+
+    private RecvBatch nextBatch(long deadline) throws TransportClosedException {
+        return inline ? readInline(deadline) : nextQueued(deadline);
+    }
+
     private void requireReceiver() {
-        if (ring == null) {
+        if (pool == null) {
             throw new IllegalStateException("endpoint " + localAddress() + " is send-only: it has no receiver");
         }
     }
@@ -375,7 +669,7 @@ public final class DatagramEndpoint implements AutoCloseable {
     private Datagram next(long deadline) throws TransportClosedException {
         requireReceiver();
         if (closing) {
-            throw new TransportClosedException("endpoint " + localAddress() + " is closed");
+            throw closedException();
         }
         RecvBatch b = current;
         if (b == null || b.cursor >= b.packetCount) {
@@ -392,8 +686,8 @@ public final class DatagramEndpoint implements AutoCloseable {
     /**
      * Blocks until a datagram arrives and returns it; release it when done.
      *
-     * @throws TransportClosedException when the endpoint is closed, or its receive thread ended and everything
-     *                                  queued before that was handed out
+     * @throws TransportClosedException when the endpoint is closed, or receiving ended (the socket is gone) and
+     *                                  everything read before that was handed out
      */
     public Datagram receive() throws TransportClosedException {
         return next(-1);
@@ -406,7 +700,7 @@ public final class DatagramEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        return next(deadline == 0 ? 1 : deadline);
+        return next(deadline == 0 || deadline == -1 ? 1 : deadline);
     }
 
     /** The next datagram if one is waiting, else {@code null} at once. */
@@ -434,32 +728,66 @@ public final class DatagramEndpoint implements AutoCloseable {
         }
         requireReceiver();
         if (closing) {
-            throw new TransportClosedException("endpoint " + localAddress() + " is closed");
+            throw closedException();
         }
         int n = 0;
         while (n < limit) {
             RecvBatch b = current;
             if (b == null || b.cursor >= b.packetCount) {
                 current = null;
-                b = nextBatch(n == 0 ? firstDeadline : 0);
+                if (n > 0) {
+                    // inline: a read that did not fill its batch emptied the kernel queue; another would find
+                    // nothing and cost a syscall
+                    if (inline && !lastReadFull) {
+                        break;
+                    }
+                    try {
+                        b = nextBatch(0);
+                    } catch (TransportClosedException e) {
+                        break; // report what was handed out; the next call throws
+                    }
+                } else {
+                    b = nextBatch(firstDeadline);
+                }
                 if (b == null) {
                     break;
                 }
                 current = b;
             }
-            // finish the batch we hold before looking at the queue again
-            int end = Math.min(b.packetCount, b.cursor + (limit - n));
-            while (b.cursor < end) {
-                Datagram d = b.view(b.cursor++, this);
-                n++;
-                try {
-                    handler.onDatagram(d);
-                } finally {
-                    d.release();
-                }
-            }
+            n += handOut(b, handler, limit - n);
         }
         return n;
+    }
+
+    /**
+     * Hands the batch's next datagrams (up to {@code max}) to the handler and releases them together when it
+     * returns: one atomic update per run instead of one per datagram.
+     */
+    private int handOut(RecvBatch b, DatagramHandler handler, int max) {
+        int start = b.cursor;
+        int end = Math.min(b.packetCount, start + max);
+        int released = 0;
+        Datagram d = null;
+        try {
+            while (b.cursor < end) {
+                d = b.view(b.cursor++, this);
+                handler.onDatagram(d);
+                if (d.armed) {
+                    d.armed = false;
+                    released++;
+                }
+            }
+            d = null;
+        } finally {
+            if (d != null && d.armed) {
+                d.armed = false;
+                released++;
+            }
+            if (released > 0) {
+                releaseMany(b, released);
+            }
+        }
+        return b.cursor - start;
     }
 
     // ------------------------------------------------------------------------------------------------ send
@@ -583,14 +911,25 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ stats, close
 
-    /** A snapshot of the counters. */
+    /**
+     * A snapshot of the counters. With instrumentation on and the native backend, this asks the kernel for the
+     * socket's drop count (one {@code getsockopt}); after close the last count read is reported.
+     */
     public TransportStats stats() {
         ReceiveCounters r = receiveCounters;
         SendCounters s = sendCounters;
+        long drops = lastKernelDrops;
+        if (config.instrumentation() && pool != null && !closing) {
+            long now = socket.kernelDrops();
+            if (now >= 0) {
+                drops = now;
+                lastKernelDrops = now;
+            }
+        }
         return new TransportStats(r.get(ReceiveCounters.PACKETS), r.get(ReceiveCounters.BYTES),
                 r.get(ReceiveCounters.SYSCALLS), r.histogram(), r.get(ReceiveCounters.MAX_BATCH),
                 r.get(ReceiveCounters.QUEUE_FULL), r.get(ReceiveCounters.BUFFER_WAITS),
-                r.get(ReceiveCounters.KERNEL_DROPS), r.get(ReceiveCounters.TRUNCATED), r.get(ReceiveCounters.ERRORS),
+                drops, r.get(ReceiveCounters.TRUNCATED), r.get(ReceiveCounters.ERRORS),
                 s.packets.sum(), s.bytes.sum(), s.syscalls.sum(), s.errors.sum(), s.gsoSends.sum());
     }
 
@@ -599,7 +938,7 @@ public final class DatagramEndpoint implements AutoCloseable {
         return closing;
     }
 
-    /** Test hook (native backend): the receive thread reads {@code badFd} from its next call on. */
+    /** Test hook (native backend): the receiver reads {@code badFd} from its next call on. */
     void injectReceiveDescriptorForTest(int badFd) {
         if (!(socket instanceof NativeSocket n)) {
             throw new IllegalStateException("descriptor injection needs the native backend");
@@ -608,9 +947,9 @@ public final class DatagramEndpoint implements AutoCloseable {
     }
 
     /**
-     * Stops the receive thread, closes the socket and frees the buffers. Idempotent; returns within a bounded
-     * time even with a full queue and no consumer. Datagrams still held become unreadable (accessing them throws
-     * {@link IllegalStateException}).
+     * Stops receiving (wakes a consumer blocked in the kernel, or stops the receive thread), closes the socket
+     * and frees the buffers. Idempotent; returns within a bounded time even with a full queue and no consumer.
+     * Datagrams still held become unreadable (accessing them throws {@link IllegalStateException}).
      */
     @Override
     public void close() {
@@ -618,7 +957,8 @@ public final class DatagramEndpoint implements AutoCloseable {
             return;
         }
         closing = true;
-        boolean joined = true;
+        // the socket and the buffers are freed only once nobody can be inside a receive call that uses them
+        boolean quiet = true;
         if (receiveThread != null) {
             socket.wakeupReceiver();
             LockSupport.unpark(receiveThread);
@@ -627,17 +967,30 @@ public final class DatagramEndpoint implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            joined = !receiveThread.isAlive();
-            if (!joined) {
+            quiet = !receiveThread.isAlive();
+            if (!quiet) {
                 LOG.error("receive thread of {} did not stop within {} ms; its buffers are left to the GC",
                         localAddress(), JOIN_MILLIS);
             }
+        } else if (pool != null) {
+            // inline: shutdown wakes a consumer blocked in recvmmsg or poll; it then sees closing and leaves
+            socket.wakeupReceiver();
+            wakeConsumer();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+            while (receiving && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(CLOSE_POLL_NANOS);
+            }
+            quiet = !receiving;
+            if (!quiet) {
+                LOG.error("the consumer of {} did not leave its receive call within {} ms; the socket and buffers "
+                        + "are left to the GC", localAddress(), JOIN_MILLIS);
+            }
         }
-        if (joined) {
+        if (quiet) {
             socket.close();
         }
         wakeConsumer();
-        if (batchArena != null && joined) {
+        if (batchArena != null && quiet) {
             batchArena.close();
         }
     }

@@ -15,16 +15,20 @@ import java.util.Objects;
  * @param reusePort          {@code SO_REUSEPORT} (native backend only; ignored by NIO with a log line)
  * @param broadcast          {@code SO_BROADCAST}
  * @param backend            which implementation to use
- * @param sendOnly           no receive thread and no receive buffers
+ * @param sendOnly           no receiver and no receive buffers
  * @param maxDatagramSize    largest datagram received whole; a larger one is dropped and counted as truncated
  * @param receiveBatchSize   messages per {@code recvmmsg} call and per queued batch
- * @param queueDepth         batches the receive thread may queue ahead of the consumer before it parks
+ * @param queueDepth         {@link ReceiveMode#DEDICATED_THREAD}: batches the receive thread may queue ahead of the
+ *                           consumer before it parks; in both modes, at most {@code queueDepth + 2} batch buffers
+ *                           exist (allocated on first use)
+ * @param receiveMode        who calls {@code recvmmsg}: the consumer itself, or a dedicated receive thread
  * @param gso                send runs of equal-size datagrams with UDP GSO where the kernel supports it
  * @param gro                ask the kernel to coalesce received datagrams (UDP GRO); split back on receive
  * @param throughputTuning   best-effort {@code SO_BUSY_POLL} and don't-fragment, as net-mesh's
  *                           {@code configure_socket_for_throughput}
  * @param busyPollMicros     {@code SO_BUSY_POLL} value used when {@code throughputTuning} is on
  * @param instrumentation    record the receive batch histogram, syscall and packet counters, kernel drops
+ * @param idleStrategy       how a receiver waits for data: spin, then yield, then block
  */
 public record EndpointConfig(
         InetSocketAddress bindAddress,
@@ -43,7 +47,9 @@ public record EndpointConfig(
         boolean gro,
         boolean throughputTuning,
         int busyPollMicros,
-        boolean instrumentation) {
+        boolean instrumentation,
+        ReceiveMode receiveMode,
+        IdleStrategy idleStrategy) {
 
     /** Default socket buffer request: 64 MiB each way, as net-mesh's production default. */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
@@ -66,6 +72,8 @@ public record EndpointConfig(
     public EndpointConfig {
         Objects.requireNonNull(bindAddress, "bindAddress must not be null");
         Objects.requireNonNull(backend, "backend must not be null");
+        Objects.requireNonNull(receiveMode, "receiveMode must not be null");
+        Objects.requireNonNull(idleStrategy, "idleStrategy must not be null");
         if (bindAddress.isUnresolved()) {
             throw new IllegalArgumentException("bindAddress must be resolved: " + bindAddress);
         }
@@ -128,7 +136,65 @@ public record EndpointConfig(
         b.throughputTuning = throughputTuning;
         b.busyPollMicros = busyPollMicros;
         b.instrumentation = instrumentation;
+        b.receiveMode = receiveMode;
+        b.idleStrategy = idleStrategy;
         return b;
+    }
+
+    /** Which thread calls the kernel's receive ({@code recvmmsg}); the receive API is the same in both modes. */
+    public enum ReceiveMode {
+        /**
+         * The consumer's own receive calls ({@code receive}, {@code tryReceive}, {@code pollBatch},
+         * {@code receiveBatch}) read the socket: no extra thread and no hand-off. Nothing is read while nobody
+         * calls, so backpressure is the kernel socket buffer alone. The default: it measured fastest on loopback
+         * (see BENCHMARKS.md), above all on small machines, where a receive thread competes with the consumer
+         * and the sender for cores.
+         */
+        INLINE,
+        /**
+         * A dedicated receive thread reads whole batches and hands them over a bounded queue of
+         * {@link EndpointConfig#queueDepth()} batches; when it is full the thread parks and the kernel buffer takes
+         * the rest. Use it when the consumer does long work between receive calls and the socket must keep being
+         * drained meanwhile.
+         */
+        DEDICATED_THREAD
+    }
+
+    /**
+     * How a receiver waits when nothing is there: it keeps trying without blocking for {@code spinNanos}
+     * (busy), then for {@code yieldNanos} more with a {@link Thread#yield()} between tries, then blocks (in the
+     * kernel, or parked on the batch queue). Staying awake keeps a busy receiver off the kernel's sleep/wake path,
+     * which on loopback the sender pays for; it pays off only when the receiver has a core to itself. Applies to
+     * the inline consumer, to the dedicated receive thread and to a consumer waiting on its queue.
+     *
+     * @param spinNanos  how long to retry without yielding, 0 or more
+     * @param yieldNanos how long to retry with a yield between tries after that, 0 or more
+     */
+    public record IdleStrategy(long spinNanos, long yieldNanos) {
+
+        /**
+         * Blocks at once: no CPU is spent while idle. The default: on a machine whose cores are shared (the
+         * 2-vCPU benchmark machine with other work on it) even 40 µs of spinning per idle period cost the
+         * receiver more than the wake-ups it saved (BENCHMARKS.md).
+         */
+        public static final IdleStrategy BLOCK = new IdleStrategy(0, 0);
+
+        /** Validates the durations. */
+        public IdleStrategy {
+            requireRange("spinNanos", spinNanos, 0, Long.MAX_VALUE);
+            requireRange("yieldNanos", yieldNanos, 0, Long.MAX_VALUE);
+        }
+
+        /** Never blocks: retries without yielding for as long as it waits (a core stays busy while idle). */
+        public static IdleStrategy busySpin() {
+            return new IdleStrategy(Long.MAX_VALUE, 0);
+        }
+
+        /** Nanoseconds of waiting after which the receiver blocks (saturating). */
+        long blockAfterNanos() {
+            long sum = spinNanos + yieldNanos;
+            return sum < 0 ? Long.MAX_VALUE : sum;
+        }
     }
 
     /** Which implementation an endpoint uses. */
@@ -160,6 +226,8 @@ public record EndpointConfig(
         private boolean throughputTuning;
         private int busyPollMicros = 50;
         private boolean instrumentation;
+        private ReceiveMode receiveMode = ReceiveMode.INLINE;
+        private IdleStrategy idleStrategy = IdleStrategy.BLOCK;
 
         private Builder() {
         }
@@ -190,7 +258,7 @@ public record EndpointConfig(
         public Builder broadcast(boolean v) { this.broadcast = v; return this; }
         /** Backend choice. */
         public Builder backend(BackendPreference v) { this.backend = v; return this; }
-        /** Send-only: no receive thread, no receive buffers. */
+        /** Send-only: no receiver, no receive buffers. */
         public Builder sendOnly(boolean v) { this.sendOnly = v; return this; }
         /** Largest datagram received whole (default 8192, or 65536 with GRO). */
         public Builder maxDatagramSize(int v) { this.maxDatagramSize = v; return this; }
@@ -209,6 +277,11 @@ public record EndpointConfig(
         /** Record batch histogram and counters (off: nothing is recorded on the hot path). */
         public Builder instrumentation(boolean v) { this.instrumentation = v; return this; }
 
+        /** Who calls {@code recvmmsg}: the consumer ({@link ReceiveMode#INLINE}, default) or a receive thread. */
+        public Builder receiveMode(ReceiveMode v) { this.receiveMode = v; return this; }
+        /** How a waiting receiver spins, yields and blocks (default {@link IdleStrategy#BLOCK}). */
+        public Builder idleStrategy(IdleStrategy v) { this.idleStrategy = v; return this; }
+
         /** Validates and returns the configuration. */
         public EndpointConfig build() {
             int size = maxDatagramSize != null ? maxDatagramSize : gro ? GRO_BUFFER_SIZE : DEFAULT_MAX_DATAGRAM_SIZE;
@@ -216,7 +289,7 @@ public record EndpointConfig(
                     : gro ? DEFAULT_GRO_RECEIVE_BATCH_SIZE : DEFAULT_RECEIVE_BATCH_SIZE;
             return new EndpointConfig(bindAddress, connectAddress, receiveBufferSize, sendBufferSize, reuseAddress,
                     reusePort, broadcast, backend, sendOnly, size, batch, queueDepth, gso, gro, throughputTuning,
-                    busyPollMicros, instrumentation);
+                    busyPollMicros, instrumentation, receiveMode, idleStrategy);
         }
     }
 }

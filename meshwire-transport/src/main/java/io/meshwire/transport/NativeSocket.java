@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.meshwire.transport.linux.LinuxSockets.*;
 
@@ -22,10 +21,11 @@ import static io.meshwire.transport.linux.LinuxSockets.*;
  * The Linux FFM backend: a natively created UDP socket read with {@code recvmmsg} and written with
  * {@code sendto}/{@code sendmmsg}, with UDP GSO on send and GRO on receive where the kernel has them.
  *
- * <p>The receive thread blocks in the kernel ({@code MSG_WAITFORONE}: wait for the first message, then take what
+ * <p>A waiting receiver blocks in the kernel ({@code MSG_WAITFORONE}: wait for the first message, then take what
  * is queued without waiting more), so an idle receiver costs nothing; {@link #wakeupReceiver()} shuts the socket
- * down, which wakes a blocked {@code recvmmsg} with 0 (inet_shutdown wakes waiters even on an unconnected UDP
- * socket).
+ * down, which wakes a blocked {@code recvmmsg} (inet_shutdown wakes waiters even on an unconnected UDP socket).
+ * A shut-down socket does not make recvmmsg return 0: it returns one empty message with no source address
+ * ({@code msg_namelen} 0), which no real datagram has; that is how {@link #receive} tells shutdown apart.
  */
 final class NativeSocket implements SocketBackend {
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocket.class);
@@ -39,25 +39,32 @@ final class NativeSocket implements SocketBackend {
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
-    /** Descriptor the receive thread reads; differs from {@link #fd} only when a test injects a bad one. */
+    /** Descriptor the receiver reads; differs from {@link #fd} only when a test injects a bad one. */
     private volatile int receiveFd;
     private final boolean ipv6;
     private final boolean connected;
     private final boolean withControl;
     private final SocketInfo info;
     private final MemorySegment receiveState;
+    private final MemorySegment pollFd;
 
-    private final ReentrantLock sendLock = new ReentrantLock();
+    /** Guards the send buffers, and the descriptor against close. */
+    private final Object sendLock = new Object();
     private final MemorySegment sendState;
     private final MemorySegment destination;
     private final MemorySegment scratch;
     private final MemorySegment sendMessages;
     private final MemorySegment sendIovs;
     private final MemorySegment sendControl;
+    private final MemorySegment memInfo;
+    private final MemorySegment memInfoLength;
     private final MemorySegment[] sendMessageSlices = new MemorySegment[SEND_MESSAGES];
     private final int[] messageFirstDatagram = new int[SEND_MESSAGES];
     private final int[] messageDatagrams = new int[SEND_MESSAGES];
     private final int[] messageBytes = new int[SEND_MESSAGES];
+    /** Results of {@link #transmit}, read right after it under {@link #sendLock}. */
+    private int transmitted;
+    private int stoppedAt;
     private InetSocketAddress lastDestination;
     private int lastDestinationLength;
     private volatile boolean gso;
@@ -68,12 +75,15 @@ final class NativeSocket implements SocketBackend {
         this.connected = config.connectAddress() != null;
         MemorySegment state = LinuxSockets.newCallState(arena);
         this.receiveState = LinuxSockets.newCallState(arena);
+        this.pollFd = arena.allocate(POLLFD_LENGTH, 8);
         this.sendState = LinuxSockets.newCallState(arena);
         this.destination = arena.allocate(SOCKADDR_STORAGE_LENGTH, 8);
         this.scratch = arena.allocate(EndpointConfig.GRO_BUFFER_SIZE, 64);
         this.sendMessages = arena.allocate(MMSGHDR_SIZE * SEND_MESSAGES, 8);
         this.sendIovs = arena.allocate(IOVEC_SIZE * SEND_MESSAGES, 8);
         this.sendControl = arena.allocate(GSO_CMSG_SPACE * SEND_MESSAGES, 8);
+        this.memInfo = arena.allocate(4L * SK_MEMINFO_VARS, 8);
+        this.memInfoLength = arena.allocate(ValueLayout.JAVA_INT);
         for (int i = 0; i < SEND_MESSAGES; i++) {
             sendMessageSlices[i] = sendMessages.asSlice(MMSGHDR_SIZE * i);
             long m = MMSGHDR_SIZE * i;
@@ -123,9 +133,10 @@ final class NativeSocket implements SocketBackend {
                     LOG.warn("UDP_GRO is not supported by this kernel; receiving datagrams one by one");
                 }
             }
-            boolean overflow = config.instrumentation() && !config.sendOnly()
-                    && setInt(state, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", false);
-            this.withControl = gro || overflow;
+            // Kernel drops are read with SO_MEMINFO when stats are taken, not from a per-datagram SO_RXQ_OVFL
+            // control message: that kept cmsg parsing out of the receive loop, whose never-taken branch otherwise
+            // deoptimised the compiled loop the moment drops began (BENCHMARKS.md), and gives an exact count at once.
+            this.withControl = gro;
 
             int len = SockAddr.encode(config.bindAddress(), ipv6, destination, 0);
             int r = LinuxSockets.bind(state, fd, destination, len);
@@ -229,20 +240,25 @@ final class NativeSocket implements SocketBackend {
     }
 
     @Override
-    public int receive(RecvBatch b, ReceiveCounters counters) {
+    public int receive(RecvBatch b, ReceiveCounters counters, boolean wait) {
         MemorySegment msgs = b.messages;
         int cap = b.messageCapacity;
         long controlLength = withControl ? RecvBatch.CONTROL_LENGTH : 0;
-        // msg_namelen and msg_controllen are value-result fields: reset them before every call
-        for (int i = 0; i < cap; i++) {
+        // msg_namelen and msg_controllen are value-result fields: reset the ones the last call wrote
+        for (int i = 0, dirty = b.dirtyMessages; i < dirty; i++) {
             long m = MMSGHDR_SIZE * i;
             msgs.set(ValueLayout.JAVA_INT, m + MSG_NAMELEN_OFFSET, SOCKADDR_STORAGE_LENGTH);
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET, controlLength);
         }
-        int n = LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, MSG_WAITFORONE);
+        b.dirtyMessages = 0;
+        int n = LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, wait ? MSG_WAITFORONE : MSG_DONTWAIT);
         if (n <= 0) {
-            // 0 messages with MSG_WAITFORONE only happens after shutdown()
             return n == 0 ? CLOSED : n;
+        }
+        b.dirtyMessages = n;
+        if (msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0) {
+            // shutdown(): the kernel's empty no-address message (see the class comment), not a datagram
+            return CLOSED;
         }
         b.reset();
         long bytes = 0;
@@ -255,7 +271,7 @@ final class NativeSocket implements SocketBackend {
             if (withControl) {
                 long clen = msgs.get(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET);
                 if (clen > 0) {
-                    segment = readControl(b.control, (long) RecvBatch.CONTROL_LENGTH * i, clen, counters);
+                    segment = readControl(b.control, (long) RecvBatch.CONTROL_LENGTH * i, clen);
                 }
             }
             if ((flags & MSG_TRUNC) != 0) {
@@ -282,7 +298,7 @@ final class NativeSocket implements SocketBackend {
     }
 
     /** Walks one message's control data; returns the GRO segment size, or 0. */
-    private static int readControl(MemorySegment control, long base, long length, ReceiveCounters counters) {
+    private static int readControl(MemorySegment control, long base, long length) {
         int segment = 0;
         long o = base;
         long end = base + Math.min(length, RecvBatch.CONTROL_LENGTH);
@@ -295,9 +311,6 @@ final class NativeSocket implements SocketBackend {
             int type = control.get(ValueLayout.JAVA_INT, o + CMSG_TYPE_OFFSET);
             if (level == SOL_UDP && type == UDP_GRO) {
                 segment = control.get(ValueLayout.JAVA_INT_UNALIGNED, o + CMSG_DATA_OFFSET);
-            } else if (level == SOL_SOCKET && type == SO_RXQ_OVFL) {
-                counters.recordOverflowTotal(
-                        Integer.toUnsignedLong(control.get(ValueLayout.JAVA_INT_UNALIGNED, o + CMSG_DATA_OFFSET)));
             }
             o += cmsgAlign(cmsgLen);
         }
@@ -305,11 +318,40 @@ final class NativeSocket implements SocketBackend {
     }
 
     @Override
+    public int awaitReadable(long timeoutNanos) {
+        // poll(2) takes milliseconds: round up so a short wait is not a busy loop
+        long millis = Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+        pollFd.set(ValueLayout.JAVA_INT, POLLFD_FD_OFFSET, receiveFd);
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS_OFFSET, POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS_OFFSET, (short) 0);
+        int r = LinuxSockets.poll(receiveState, pollFd, 1, (int) millis);
+        if (r > 0 && (pollFd.get(ValueLayout.JAVA_SHORT, POLLFD_REVENTS_OFFSET) & POLLNVAL) != 0) {
+            return -EBADF; // poll reports a closed descriptor as an event, not as an error
+        }
+        return r;
+    }
+
+    @Override
+    public long kernelDrops() {
+        synchronized (sendLock) {
+            if (closed.get()) {
+                return -1;
+            }
+            memInfoLength.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
+            int r = LinuxSockets.getsockopt(sendState, fd, SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
+            if (r < 0 || memInfoLength.get(ValueLayout.JAVA_INT, 0) < 4 * (SK_MEMINFO_DROPS + 1)) {
+                return -1; // a kernel before 4.12: no count
+            }
+            return Integer.toUnsignedLong(memInfo.get(ValueLayout.JAVA_INT, 4L * SK_MEMINFO_DROPS));
+        }
+    }
+
+    @Override
     public void wakeupReceiver() {
         LinuxSockets.shutdown(sendState, fd, SHUT_RDWR);
     }
 
-    /** Test hook: make the receive thread use {@code badFd} from its next call on. */
+    /** Test hook: make the receiver use {@code badFd} from its next call on. */
     void injectReceiveDescriptor(int badFd) {
         receiveFd = badFd;
     }
@@ -328,8 +370,7 @@ final class NativeSocket implements SocketBackend {
     public long send(ByteBuffer src, InetSocketAddress dest, boolean dontWait, SendCounters counters)
             throws IOException {
         int len = src.remaining();
-        sendLock.lock();
-        try {
+        synchronized (sendLock) {
             long address;
             if (src.isDirect()) {
                 address = MemorySegment.ofBuffer(src).address();
@@ -362,8 +403,6 @@ final class NativeSocket implements SocketBackend {
                 counters.errors.increment();
             }
             return r;
-        } finally {
-            sendLock.unlock();
         }
     }
 
@@ -373,126 +412,133 @@ final class NativeSocket implements SocketBackend {
         if (count == 0) {
             return 0;
         }
-        sendLock.lock();
-        try {
+        synchronized (sendLock) {
             long name = 0;
             int nameLen = 0;
             if (dest != null) {
                 nameLen = destinationLength(dest);
                 name = destination.address();
             }
-            long base = batch.memory().address();
             int next = 0;
             int sent = 0;
-            int lastError = 0;
             while (next < count) {
-                // build up to SEND_MESSAGES messages; with GSO each carries a run of equal-size datagrams
-                boolean useGso = gso;
-                int m = 0;
-                int d = next;
-                while (d < count && m < SEND_MESSAGES) {
-                    int first = d;
-                    int size = batch.lengthUnchecked(d);
-                    int total = size;
-                    d++;
-                    if (useGso && size > 0) {
-                        // a run continues while sizes are equal; one shorter datagram may end it (UDP_SEGMENT
-                        // semantics: all segments gso_size except possibly the last)
-                        while (d < count && d - first < MAX_GSO_SEGMENTS) {
-                            int l = batch.lengthUnchecked(d);
-                            if (l > size || l == 0 || total + l > MAX_GSO_BYTES) {
-                                break;
-                            }
-                            total += l;
-                            d++;
-                            if (l < size) {
-                                break;
-                            }
-                        }
-                    }
-                    int datagrams = d - first;
-                    long mh = MMSGHDR_SIZE * m;
-                    long iov = IOVEC_SIZE * m;
-                    sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_BASE_OFFSET, base + batch.offsetUnchecked(first));
-                    sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_LEN_OFFSET, total);
-                    sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_NAME_OFFSET, name);
-                    sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_NAMELEN_OFFSET, nameLen);
-                    if (datagrams > 1) {
-                        long c = GSO_CMSG_SPACE * m;
-                        sendControl.set(ValueLayout.JAVA_SHORT, c + CMSG_DATA_OFFSET, (short) size);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, sendControl.address() + c);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, GSO_CMSG_SPACE);
-                    } else {
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, 0L);
-                        sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, 0L);
-                    }
-                    sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_FLAGS_OFFSET, 0);
-                    messageFirstDatagram[m] = first;
-                    messageDatagrams[m] = datagrams;
-                    messageBytes[m] = total;
-                    m++;
-                }
-                // sendmmsg may send fewer than asked: loop from the first unsent message
-                int k = 0;
-                boolean rebuild = false;
-                while (k < m) {
-                    int r = LinuxSockets.sendmmsg(sendState, fd, sendMessageSlices[k], m - k, 0);
-                    if (r > 0) {
-                        long datagrams = 0;
-                        long bytes = 0;
-                        for (int j = k; j < k + r; j++) {
-                            datagrams += messageDatagrams[j];
-                            bytes += messageBytes[j];
-                            if (messageDatagrams[j] > 1) {
-                                counters.gsoSends.increment();
-                            }
-                        }
-                        counters.record(datagrams, bytes);
-                        sent += (int) datagrams;
-                        k += r;
-                        continue;
-                    }
-                    if (r == -EINTR) {
-                        continue;
-                    }
-                    counters.errors.increment();
-                    if ((r == -EIO || r == -EINVAL || r == -EOPNOTSUPP) && messageDatagrams[k] > 1) {
-                        // the route's device cannot segment (no checksum offload, or an old kernel): fall back
-                        gso = false;
-                        LOG.warn("UDP GSO send failed ({}); sending datagrams one by one on this endpoint",
-                                errnoName(r));
-                        next = messageFirstDatagram[k];
-                        rebuild = true;
-                        break;
-                    }
-                    if (r == -ECONNREFUSED && sent == 0) {
-                        throw new PortUnreachableException("peer refused (ICMP port unreachable) on " + dest);
-                    }
-                    lastError = r;
-                    break;
-                }
-                if (rebuild) {
+                int m = prepare(batch, next, name, nameLen);
+                int r = transmit(m, counters);
+                sent += transmitted;
+                if (r == 0) {
+                    next = messageFirstDatagram[m - 1] + messageDatagrams[m - 1];
                     continue;
                 }
-                if (lastError != 0) {
-                    return sent > 0 ? sent : lastError;
+                counters.errors.increment();
+                int k = stoppedAt;
+                if ((r == -EIO || r == -EINVAL || r == -EOPNOTSUPP) && messageDatagrams[k] > 1) {
+                    // the route's device cannot segment (no checksum offload, or an old kernel): fall back
+                    gso = false;
+                    LOG.warn("UDP GSO send failed ({}); sending datagrams one by one on this endpoint", errnoName(r));
+                    next = messageFirstDatagram[k];
+                    continue;
                 }
-                next = d;
+                if (r == -ECONNREFUSED && sent == 0) {
+                    throw new PortUnreachableException("peer refused (ICMP port unreachable) on " + dest);
+                }
+                return sent > 0 ? sent : r;
             }
             return sent;
-        } finally {
-            sendLock.unlock();
         }
+    }
+
+    /**
+     * Writes up to {@link #SEND_MESSAGES} message headers for the datagrams of {@code batch} from {@code next} on;
+     * with GSO each message carries a run of equal-size datagrams. Returns the number of messages.
+     */
+    private int prepare(SendBatch batch, int next, long name, int nameLen) {
+        int count = batch.size();
+        long base = batch.memory().address();
+        boolean useGso = gso;
+        int m = 0;
+        int d = next;
+        while (d < count && m < SEND_MESSAGES) {
+            int first = d;
+            int size = batch.lengthUnchecked(d);
+            int total = size;
+            d++;
+            if (useGso && size > 0) {
+                // a run continues while sizes are equal; one shorter datagram may end it (UDP_SEGMENT
+                // semantics: all segments gso_size except possibly the last)
+                while (d < count && d - first < MAX_GSO_SEGMENTS) {
+                    int l = batch.lengthUnchecked(d);
+                    if (l > size || l == 0 || total + l > MAX_GSO_BYTES) {
+                        break;
+                    }
+                    total += l;
+                    d++;
+                    if (l < size) {
+                        break;
+                    }
+                }
+            }
+            int datagrams = d - first;
+            long mh = MMSGHDR_SIZE * m;
+            long iov = IOVEC_SIZE * m;
+            sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_BASE_OFFSET, base + batch.offsetUnchecked(first));
+            sendIovs.set(ValueLayout.JAVA_LONG, iov + IOV_LEN_OFFSET, total);
+            sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_NAME_OFFSET, name);
+            sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_NAMELEN_OFFSET, nameLen);
+            if (datagrams > 1) {
+                long c = GSO_CMSG_SPACE * m;
+                sendControl.set(ValueLayout.JAVA_SHORT, c + CMSG_DATA_OFFSET, (short) size);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, sendControl.address() + c);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, GSO_CMSG_SPACE);
+            } else {
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROL_OFFSET, 0L);
+                sendMessages.set(ValueLayout.JAVA_LONG, mh + MSG_CONTROLLEN_OFFSET, 0L);
+            }
+            sendMessages.set(ValueLayout.JAVA_INT, mh + MSG_FLAGS_OFFSET, 0);
+            messageFirstDatagram[m] = first;
+            messageDatagrams[m] = datagrams;
+            messageBytes[m] = total;
+            m++;
+        }
+        return m;
+    }
+
+    /**
+     * Sends the {@code m} prepared messages, looping over partial sends (sendmmsg may send fewer than asked).
+     * Returns 0 when all went, else the {@code -errno} that stopped it at message {@link #stoppedAt}; either way
+     * {@link #transmitted} holds the datagrams that went.
+     */
+    private int transmit(int m, SendCounters counters) {
+        int k = 0;
+        int datagrams = 0;
+        while (k < m) {
+            int r = LinuxSockets.sendmmsg(sendState, fd, sendMessageSlices[k], m - k, 0);
+            if (r > 0) {
+                long bytes = 0;
+                int before = datagrams;
+                for (int j = k; j < k + r; j++) {
+                    datagrams += messageDatagrams[j];
+                    bytes += messageBytes[j];
+                    if (messageDatagrams[j] > 1) {
+                        counters.gsoSends.increment();
+                    }
+                }
+                counters.record(datagrams - before, bytes);
+                k += r;
+            } else if (r != -EINTR) {
+                transmitted = datagrams;
+                stoppedAt = k;
+                return r == 0 ? -EIO : r;
+            }
+        }
+        transmitted = datagrams;
+        return 0;
     }
 
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            sendLock.lock();
-            try {
+            synchronized (sendLock) {
                 LinuxSockets.close(sendState, fd);
-            } finally {
-                sendLock.unlock();
             }
             arena.close();
         }

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The portable backend over a non-blocking {@link DatagramChannel}: the receive thread waits in a
+ * The portable backend over a non-blocking {@link DatagramChannel}: a waiting receiver waits in a
  * {@link Selector} (woken by close), then drains up to a batch with {@code receive} until the socket is empty.
  * Used off Linux, when native access is not granted, with {@code -Dmeshwire.native=false}, and for wrapped
  * channels (the JDK exposes no descriptor to hand to native code).
@@ -116,7 +116,7 @@ final class NioSocket implements SocketBackend {
     }
 
     @Override
-    public int receive(RecvBatch b, ReceiveCounters counters) {
+    public int receive(RecvBatch b, ReceiveCounters counters, boolean wait) {
         try {
             int cap = b.messageCapacity;
             b.reset();
@@ -157,6 +157,9 @@ final class NioSocket implements SocketBackend {
                     }
                     return n;
                 }
+                if (!wait) {
+                    return -LinuxSockets.EAGAIN;
+                }
                 selector.select();
                 selector.selectedKeys().clear();
             }
@@ -166,6 +169,30 @@ final class NioSocket implements SocketBackend {
             LOG.debug("receive failed", e);
             return -LinuxSockets.EIO;
         }
+    }
+
+    @Override
+    public int awaitReadable(long timeoutNanos) {
+        if (shutdown) {
+            return CLOSED;
+        }
+        try {
+            // Selector.select takes milliseconds; round up so a short wait is not a busy loop
+            long millis = Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
+            int r = selector.select(millis);
+            selector.selectedKeys().clear();
+            return shutdown ? CLOSED : Math.max(r, 0);
+        } catch (ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
+            return shutdown ? CLOSED : -LinuxSockets.EBADF;
+        } catch (IOException e) {
+            LOG.debug("select failed", e);
+            return -LinuxSockets.EIO;
+        }
+    }
+
+    @Override
+    public long kernelDrops() {
+        return -1; // the JDK exposes neither SO_MEMINFO nor SO_RXQ_OVFL
     }
 
     @Override

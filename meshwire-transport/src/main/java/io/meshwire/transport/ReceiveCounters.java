@@ -3,9 +3,10 @@ package io.meshwire.transport;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Receive-side counters. Written only by the receive thread (plain read + release store, no atomic
- * read-modify-write), read by anyone through {@link #snapshot}. When instrumentation is off the hot path skips
- * the instrumented ones entirely.
+ * Receive-side counters. Written only by the receiver (the receive thread, or the consumer in inline mode: one
+ * writer at a time, plain read + release store, no atomic read-modify-write), read by anyone. When
+ * instrumentation is off the hot path skips the instrumented ones entirely. {@link #KERNEL_DROPS} is not written
+ * here: {@link DatagramEndpoint#stats()} asks the socket.
  */
 final class ReceiveCounters {
     static final int PACKETS = 0;
@@ -22,9 +23,6 @@ final class ReceiveCounters {
     final boolean instrumented;
     final int buckets;
     private final AtomicLongArray values;
-    /** Last SO_RXQ_OVFL value seen: the kernel reports a running u32 total per socket. */
-    private long lastOverflowCount = -1;
-
     ReceiveCounters(boolean instrumented, int batchCap) {
         this.instrumented = instrumented;
         // one power-of-two band per reachable batch size: floor(log2(cap)) + 1 buckets
@@ -46,19 +44,6 @@ final class ReceiveCounters {
         if (messages > values.getPlain(MAX_BATCH)) {
             values.setRelease(MAX_BATCH, messages);
         }
-    }
-
-    /** Folds in a running SO_RXQ_OVFL total (u32, wraps). */
-    void recordOverflowTotal(long total) {
-        if (lastOverflowCount >= 0) {
-            long delta = (total - lastOverflowCount) & 0xFFFF_FFFFL;
-            if (delta != 0) {
-                add(KERNEL_DROPS, delta);
-            }
-        } else {
-            add(KERNEL_DROPS, total);
-        }
-        lastOverflowCount = total;
     }
 
     long get(int index) {

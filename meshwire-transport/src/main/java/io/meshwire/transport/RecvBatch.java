@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Everything is allocated once, at construction (Aeron style): a data region of
  * {@code messages × slotSize}, and for the native backend the {@code mmsghdr}/{@code iovec} arrays whose
- * iovecs point into that region, room for each message's source address and control messages. The receive
- * thread fills it, the consumer hands its packets out, and it goes back to the pool when the last packet is
- * released ({@link #refs} reaches 0).
+ * iovecs point into that region, room for each message's source address and control messages. The receiver
+ * (the receive thread, or the consumer in inline mode) fills it, the consumer hands its packets out, and it goes
+ * back to the pool when the last packet is released ({@link #refs} reaches 0).
  */
 final class RecvBatch {
-    /** Room per message for control messages: UDP_GRO (int) and SO_RXQ_OVFL (u32), plus spare. */
+    /** Room per message for control messages: UDP_GRO (int), plus spare. */
     static final int CONTROL_LENGTH = 64;
     /** Most datagrams one GRO message may carry (the kernel's UDP_MAX_SEGMENTS is at most 128). */
     static final int MAX_SEGMENTS_PER_MESSAGE = 128;
@@ -46,6 +46,8 @@ final class RecvBatch {
     final Datagram[] views;
     int packetCount;
     int cursor;
+    /** Native backend: messages whose value-result header fields the last recvmmsg wrote (all, at first). */
+    int dirtyMessages;
     /** Packets handed out and not yet released; 0 = free for the receive thread. */
     final AtomicInteger refs = new AtomicInteger();
 
@@ -62,6 +64,7 @@ final class RecvBatch {
         this.packetLength = new int[packetCapacity];
         this.packetMessage = new int[packetCapacity];
         this.views = new Datagram[packetCapacity];
+        this.dirtyMessages = messageCapacity;
         if (nativeBackend) {
             messages = arena.allocate(LinuxSockets.MMSGHDR_SIZE * messageCapacity, 8);
             MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * messageCapacity, 8);
@@ -106,7 +109,7 @@ final class RecvBatch {
         return true;
     }
 
-    /** Resets for refilling; only the receive thread calls this, on a free batch. */
+    /** Resets for refilling; only the receiver calls this, on a free batch. */
     void reset() {
         packetCount = 0;
         cursor = 0;

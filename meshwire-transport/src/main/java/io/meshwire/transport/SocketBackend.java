@@ -22,13 +22,27 @@ sealed interface SocketBackend extends AutoCloseable permits NativeSocket, NioSo
     RecvBatch newBatch(Arena arena, int messages, int slotSize);
 
     /**
-     * Blocks until at least one datagram arrived, then fills {@code batch} with what is queued. Returns the
+     * Fills {@code batch} with what is queued, up to its capacity. With {@code wait} it first blocks until at
+     * least one datagram arrived; without, it returns {@code -EAGAIN} at once when none is there. Returns the
      * messages received (the batch's packet count may differ with GRO or truncation), {@link #CLOSED}, or
-     * {@code -errno}. Only the receive thread calls it.
+     * {@code -errno}. One thread at a time calls it (the receive thread, or the consumer in inline mode).
      */
-    int receive(RecvBatch batch, ReceiveCounters counters);
+    int receive(RecvBatch batch, ReceiveCounters counters, boolean wait);
 
-    /** Makes a blocked {@link #receive} return promptly; used by close. */
+    /**
+     * Waits up to {@code timeoutNanos} for the socket to become readable. Returns a positive number when it may
+     * be (a receive should follow), 0 on timeout, {@link #CLOSED}, or {@code -errno}. Same thread rule as
+     * {@link #receive}.
+     */
+    int awaitReadable(long timeoutNanos);
+
+    /**
+     * Datagrams the kernel dropped on this socket for lack of receive buffer since it was created, or -1 when the
+     * backend cannot tell (NIO) or the socket is closed. Any thread; a syscall, so not for the hot path.
+     */
+    long kernelDrops();
+
+    /** Makes a blocked {@link #receive} or {@link #awaitReadable} return promptly; used by close. */
     void wakeupReceiver();
 
     /**

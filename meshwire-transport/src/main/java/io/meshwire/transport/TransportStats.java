@@ -7,18 +7,19 @@ import java.util.Arrays;
  * {@link EndpointConfig#instrumentation()} is on; drop and error counters are always kept, because no data may be
  * lost without a count.
  *
- * @param receivedPackets       datagrams handed to the receive queue (instrumented)
+ * @param receivedPackets       datagrams read from the socket (instrumented)
  * @param receivedBytes         their payload bytes (instrumented)
  * @param receiveSyscalls       receive calls that returned data (instrumented)
  * @param receiveBatchHistogram receive calls by messages returned: bucket {@code i} counts
  *                              {@code [2^i, 2^(i+1))}, the last bucket everything up to the batch cap (instrumented)
  * @param maxReceiveBatch       most messages one receive call returned (instrumented)
- * @param queueFullEvents       times the receive thread found the batch queue full and parked
- * @param bufferPoolWaits       times it parked because the consumer still held every batch buffer
- * @param kernelDrops           receive buffers the kernel dropped for lack of room ({@code SO_RXQ_OVFL};
- *                              native backend with instrumentation on). One per datagram, except with GRO, where a
- *                              dropped buffer held up to 64 coalesced datagrams. The kernel reports its running
- *                              count on the next datagram it queues, so drops show once traffic resumes.
+ * @param queueFullEvents       times the receive thread found the batch queue full and parked (dedicated-thread
+ *                              mode)
+ * @param bufferPoolWaits       times the receiver found every batch buffer still held by the consumer and waited
+ * @param kernelDrops           receive buffers the kernel dropped for lack of room, read from the socket
+ *                              ({@code SO_MEMINFO}) when the snapshot is taken; native backend with
+ *                              instrumentation on. One per datagram, except with GRO, where a dropped buffer held
+ *                              up to 64 coalesced datagrams
  * @param truncatedDrops        datagrams larger than {@code maxDatagramSize}, dropped rather than handed out cut
  * @param receiveErrors         receive calls that failed (transient errors, ICMP errors on connected sockets)
  * @param sentPackets           datagrams sent

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The endpoint contract, run against every backend (Netty testsuite style). Real sockets on loopback only.
+ * The endpoint contract, run against every backend and both receive modes (Netty testsuite style): each concrete
+ * subclass names a backend and a {@link EndpointConfig.ReceiveMode}. Real sockets on loopback only.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class AbstractEndpointConformanceTest {
@@ -33,9 +34,15 @@ abstract class AbstractEndpointConformanceTest {
 
     abstract EndpointConfig.BackendPreference backend();
 
+    abstract EndpointConfig.ReceiveMode receiveMode();
+
+    boolean inline() {
+        return receiveMode() == EndpointConfig.ReceiveMode.INLINE;
+    }
+
     EndpointConfig.Builder config() {
-        return EndpointConfig.builder().bindAddress(LOOPBACK_V4).backend(backend()).receiveBufferSize(4 << 20)
-                .sendBufferSize(4 << 20);
+        return EndpointConfig.builder().bindAddress(LOOPBACK_V4).backend(backend()).receiveMode(receiveMode())
+                .receiveBufferSize(4 << 20).sendBufferSize(4 << 20);
     }
 
     DatagramEndpoint open(EndpointConfig.Builder b) throws IOException {
@@ -195,11 +202,17 @@ abstract class AbstractEndpointConformanceTest {
         for (int i = 0; i < 200; i++) {
             b.send(numbered(i, 16), a.localAddress());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (a.stats().queueFullEvents() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        if (inline()) {
+            // no queue and no thread: everything waits in the kernel buffer until someone receives
+            Thread.sleep(50);
+            assertThat(a.stats().queueFullEvents()).isZero();
+        } else {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (a.stats().queueFullEvents() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(a.stats().queueFullEvents()).isPositive();
         }
-        assertThat(a.stats().queueFullEvents()).isPositive();
         long start = System.nanoTime();
         a.close();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
@@ -218,6 +231,11 @@ abstract class AbstractEndpointConformanceTest {
             Datagram d = a.receive(5, TimeUnit.SECONDS);
             assertThat(d).isNotNull();
             held.add(d);
+        }
+        if (inline()) {
+            // the consumer itself finds every buffer held: nothing can be read until one is released
+            assertThat(a.tryReceive()).isNull();
+            assertThat(a.receive(20, TimeUnit.MILLISECONDS)).isNull();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (a.stats().bufferPoolWaits() == 0 && System.nanoTime() < deadline) {
@@ -378,5 +396,116 @@ abstract class AbstractEndpointConformanceTest {
         try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
             assertThat(text(d)).isEqualTo("try");
         }
+    }
+
+    @Test
+    void shouldCloseWhenTimedReceiveIsWaiting() throws Exception {
+        DatagramEndpoint a = open(config());
+        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.receive(30, TimeUnit.SECONDS);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        a.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+    }
+
+    @Test
+    void shouldReturnEveryBufferWhenHandlerReleasesSomeItself() throws Exception {
+        // three buffers of one datagram each: a miscounted release would leak them and stall the receiver
+        DatagramEndpoint a = open(config().queueDepth(1).receiveBatchSize(1).instrumentation(true));
+        DatagramEndpoint b = open(config());
+        int total = 40;
+        for (int i = 0; i < total; i++) {
+            b.send(numbered(i, 16), a.localAddress());
+        }
+        List<Integer> got = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got.size() < total && System.nanoTime() < deadline) {
+            a.receiveBatch(d -> {
+                int i = d.buffer().getInt(d.offset());
+                got.add(i);
+                if (i % 2 == 0) {
+                    d.release();
+                    d.release(); // a second release is harmless
+                }
+            }, 8);
+        }
+        assertThat(got).hasSize(total).isSorted();
+        assertThat(a.stats().receivedPackets()).isEqualTo(total);
+    }
+
+    @Test
+    void shouldReleaseTheDatagramWhenHandlerThrows() throws Exception {
+        DatagramEndpoint a = open(config().queueDepth(1).receiveBatchSize(1));
+        DatagramEndpoint b = open(config());
+        for (int i = 0; i < 10; i++) {
+            b.send(numbered(i, 16), a.localAddress());
+        }
+        for (int i = 0; i < 10; i++) {
+            int expected = i;
+            assertThatThrownBy(() -> a.receiveBatch(d -> {
+                assertThat(d.buffer().getInt(d.offset())).isEqualTo(expected);
+                throw new IllegalStateException("handler failed on " + expected);
+            }, 1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("failed on " + i);
+        }
+    }
+
+    @Test
+    void shouldReceiveWhenIdleStrategyBlocksOrSpins() throws Exception {
+        for (EndpointConfig.IdleStrategy idle : List.of(EndpointConfig.IdleStrategy.BLOCK,
+                EndpointConfig.IdleStrategy.busySpin(), new EndpointConfig.IdleStrategy(1_000_000, 1_000_000))) {
+            DatagramEndpoint a = open(config().idleStrategy(idle));
+            DatagramEndpoint b = open(config());
+            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+                try (Datagram d = a.receive()) {
+                    return text(d);
+                } catch (TransportClosedException e) {
+                    return e.toString();
+                }
+            });
+            Thread.sleep(20);
+            b.send(text("idle " + idle), a.localAddress());
+            assertThat(got.get(5, TimeUnit.SECONDS)).isEqualTo("idle " + idle);
+            // a waiting receiver of any strategy lets close through promptly
+            CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    a.receive();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(20);
+            long start = System.nanoTime();
+            a.close();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+            assertThat(waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+        }
+    }
+
+    @Test
+    void shouldReadTheSocketOnlyWhenAskedWhenInline() throws Exception {
+        DatagramEndpoint a = open(config().instrumentation(true));
+        DatagramEndpoint b = open(config());
+        for (int i = 0; i < 5; i++) {
+            b.send(numbered(i, 16), a.localAddress());
+        }
+        Thread.sleep(50);
+        if (inline()) {
+            assertThat(a.stats().receivedPackets()).as("nothing read before the first receive call").isZero();
+        }
+        for (int i = 0; i < 5; i++) {
+            try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+                assertThat(d.buffer().getInt(d.offset())).isEqualTo(i);
+            }
+        }
+        assertThat(a.stats().receivedPackets()).isEqualTo(5);
     }
 }

@@ -8,12 +8,20 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The conformance suite on the portable NIO backend, plus channel wrapping. */
+/**
+ * The conformance suite on the portable NIO backend in inline receive mode, plus channel wrapping;
+ * {@link NioDedicatedThreadEndpointTest} runs it all again with a receive thread.
+ */
 class NioEndpointTest extends AbstractEndpointConformanceTest {
 
     @Override
     EndpointConfig.BackendPreference backend() {
         return EndpointConfig.BackendPreference.NIO;
+    }
+
+    @Override
+    EndpointConfig.ReceiveMode receiveMode() {
+        return EndpointConfig.ReceiveMode.INLINE;
     }
 
     @Test

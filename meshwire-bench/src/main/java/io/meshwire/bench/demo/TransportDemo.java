@@ -40,7 +40,7 @@ public final class TransportDemo {
 
         /**
          * Most datagrams the kernel's drop count can stand for: one per dropped buffer, or with GRO up to 64
-         * (SO_RXQ_OVFL counts socket buffers, and a GRO buffer carries up to 64 coalesced datagrams).
+         * (the kernel counts socket buffers, and a GRO buffer carries up to 64 coalesced datagrams).
          */
         long explainableDrops() {
             return gro ? kernelDrops * 64 : kernelDrops;
@@ -183,7 +183,7 @@ public final class TransportDemo {
                     r.backend(), r.datagramsPerSecond(), r.gbitPerSecond(), r.packetsPerReceiveSyscall(),
                     r.packetsPerSendSyscall(), r.kernelDrops(), r.unexplained() == 0 ? "none" : r.unexplained());
         }
-        out.println("k-drops: receive buffers the kernel dropped for lack of room (SO_RXQ_OVFL; with GRO one buffer "
+        out.println("k-drops: receive buffers the kernel dropped for lack of room (SO_MEMINFO; with GRO one buffer "
                 + "holds up to 64 datagrams); lost?: datagrams neither received nor covered by that count.");
     }
 

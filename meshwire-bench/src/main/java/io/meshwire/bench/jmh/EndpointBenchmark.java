@@ -46,6 +46,8 @@ public class EndpointBenchmark {
         public String backend;
         @Param({"64", "1200"})
         public int size;
+        @Param({"INLINE", "DEDICATED_THREAD"})
+        public String mode;
 
         DatagramEndpoint rx;
         DatagramEndpoint tx;
@@ -58,17 +60,18 @@ public class EndpointBenchmark {
         public void setUp() throws IOException {
             InetSocketAddress lo = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             rx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo)
-                    .backend(EndpointConfig.BackendPreference.valueOf(backend)).build());
-            tx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo).sendOnly(true).gso(false).build());
+                    .backend(EndpointConfig.BackendPreference.valueOf(backend))
+                    .receiveMode(EndpointConfig.ReceiveMode.valueOf(mode)).build());
+            tx = DatagramEndpoint.open(EndpointConfig.builder().bindAddress(lo).connectAddress(rx.localAddress())
+                    .sendOnly(true).gso(false).build());
             running = true;
-            InetSocketAddress dest = rx.localAddress();
             sender = Thread.ofPlatform().daemon().name("bench-sender").start(() -> {
                 try (SendBatch batch = SendBatch.allocate(64, 64 * size)) {
                     for (int i = 0; i < 64; i++) {
                         batch.claim(size);
                     }
                     while (running) {
-                        tx.sendBatch(batch, dest);
+                        tx.sendBatch(batch);
                     }
                 } catch (IOException e) {
                     if (running) {

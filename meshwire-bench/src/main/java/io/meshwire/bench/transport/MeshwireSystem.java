@@ -8,11 +8,20 @@ import io.meshwire.transport.TransportClosedException;
 import io.meshwire.transport.TransportStats;
 
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.util.List;
 
 /**
- * meshwire's own systems: {@code meshwire-native} (FFM recvmmsg receive thread, sendmmsg batches of 64),
- * {@code meshwire-nio} (the portable backend) and {@code meshwire-gso} (GSO runs of 54 into a GRO receiver, at
- * 1200 B like the C GSO baseline).
+ * meshwire's own systems: {@code meshwire-native} (FFM recvmmsg read inline by the consumer, the default receive
+ * mode; sendmmsg batches of 64), {@code meshwire-thread} (the same with a dedicated receive thread and its batch
+ * queue), {@code meshwire-nio} (the portable backend) and {@code meshwire-gso} (GSO runs of 54 into a GRO
+ * receiver, at 1200 B like the C GSO baseline). Senders are connected, as the C, JDK and Netty senders are.
+ *
+ * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS} (or {@code block}, {@code spin}) sets
+ * the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
+ * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, and
+ * {@code -Dmeshwire.bench.jvm="-XX:..."} adds options to both child JVMs; the harness passes {@code meshwire.bench.*}
+ * properties on to its child JVMs.
  */
 final class MeshwireSystem extends JavaPeerSystem {
 
@@ -20,24 +29,77 @@ final class MeshwireSystem extends JavaPeerSystem {
     private static final int GSO_SEGMENTS = 54;
 
     private final EndpointConfig.BackendPreference backend;
+    private final EndpointConfig.ReceiveMode mode;
     private final boolean gso;
 
-    private MeshwireSystem(String name, EndpointConfig.BackendPreference backend, boolean gso) {
+    private MeshwireSystem(String name, EndpointConfig.BackendPreference backend, EndpointConfig.ReceiveMode mode,
+            boolean gso) {
         super(name);
         this.backend = backend;
+        this.mode = mode;
         this.gso = gso;
     }
 
     static MeshwireSystem nativeBackend() {
-        return new MeshwireSystem("meshwire-native", EndpointConfig.BackendPreference.NATIVE, false);
+        return new MeshwireSystem("meshwire-native", EndpointConfig.BackendPreference.NATIVE,
+                EndpointConfig.ReceiveMode.INLINE, false);
+    }
+
+    static MeshwireSystem receiveThread() {
+        return new MeshwireSystem("meshwire-thread", EndpointConfig.BackendPreference.NATIVE,
+                EndpointConfig.ReceiveMode.DEDICATED_THREAD, false);
     }
 
     static MeshwireSystem nioBackend() {
-        return new MeshwireSystem("meshwire-nio", EndpointConfig.BackendPreference.NIO, false);
+        return new MeshwireSystem("meshwire-nio", EndpointConfig.BackendPreference.NIO,
+                EndpointConfig.ReceiveMode.INLINE, false);
     }
 
     static MeshwireSystem gsoGro() {
-        return new MeshwireSystem("meshwire-gso", EndpointConfig.BackendPreference.NATIVE, true);
+        return new MeshwireSystem("meshwire-gso", EndpointConfig.BackendPreference.NATIVE,
+                EndpointConfig.ReceiveMode.INLINE, true);
+    }
+
+    @Override
+    protected List<String> jvmOptions() {
+        List<String> options = super.jvmOptions();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("meshwire.bench.")) {
+                options.add("-D" + key + "=" + System.getProperty(key));
+            }
+        }
+        String extra = System.getProperty("meshwire.bench.jvm");
+        if (extra != null && !extra.isBlank()) {
+            options.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        return options;
+    }
+
+    /** The receiver's configuration, with the experiment overrides of the class comment applied. */
+    private EndpointConfig receiverConfig(PeerContext context) {
+        EndpointConfig.Builder b = EndpointConfig.builder().bindAddress(context.address()).backend(backend)
+                .receiveMode(mode).gro(gso).instrumentation(true);
+        String idle = System.getProperty("meshwire.bench.idle");
+        if (idle != null) {
+            b.idleStrategy(switch (idle) {
+                case "block" -> EndpointConfig.IdleStrategy.BLOCK;
+                case "spin" -> EndpointConfig.IdleStrategy.busySpin();
+                default -> {
+                    String[] parts = idle.split(",");
+                    yield new EndpointConfig.IdleStrategy(Long.parseLong(parts[0].strip()),
+                            Long.parseLong(parts[1].strip()));
+                }
+            });
+        }
+        String mode = System.getProperty("meshwire.bench.mode");
+        if (mode != null) {
+            b.receiveMode(EndpointConfig.ReceiveMode.valueOf(mode.strip()));
+        }
+        String batch = System.getProperty("meshwire.bench.batch");
+        if (batch != null) {
+            b.receiveBatchSize(Integer.parseInt(batch.strip()));
+        }
+        return b.build();
     }
 
     @Override
@@ -48,9 +110,7 @@ final class MeshwireSystem extends JavaPeerSystem {
 
     @Override
     protected void receive(PeerContext context, ReceiveStats stats) throws Exception {
-        EndpointConfig config = EndpointConfig.builder().bindAddress(context.address()).backend(backend)
-                .gro(gso).instrumentation(true).build();
-        try (DatagramEndpoint rx = DatagramEndpoint.open(config)) {
+        try (DatagramEndpoint rx = DatagramEndpoint.open(receiverConfig(context))) {
             System.err.println(name() + ": recv " + rx.localAddress() + " " + rx.socketInfo());
             context.ready(rx.localAddress().getPort(), rx);
             long[] bytes = new long[1];
@@ -74,9 +134,10 @@ final class MeshwireSystem extends JavaPeerSystem {
         InetSocketAddress dest = context.address();
         int size = context.spec().size();
         int perBatch = gso ? GSO_SEGMENTS * 4 : SEND_BATCH;
+        // connected, like the other senders: the kernel looks the route up once, not per datagram
         EndpointConfig config = EndpointConfig.builder()
-                .bindAddress(new InetSocketAddress(dest.getAddress(), 0)).backend(backend).sendOnly(true).gso(gso)
-                .build();
+                .bindAddress(new InetSocketAddress(dest.getAddress(), 0)).connectAddress(dest).backend(backend)
+                .sendOnly(true).gso(gso).build();
         try (DatagramEndpoint tx = DatagramEndpoint.open(config);
              SendBatch batch = SendBatch.allocate(perBatch, perBatch * size)) {
             for (int i = 0; i < perBatch; i++) {
@@ -88,8 +149,13 @@ final class MeshwireSystem extends JavaPeerSystem {
             long deadline = context.sendDeadlineNanos();
             long bytesPerBatch = (long) perBatch * size;
             while (System.nanoTime() < deadline) {
-                int sent = tx.sendBatch(batch, dest);
-                stats.onSent(sent, sent == perBatch ? bytesPerBatch : (long) sent * size);
+                try {
+                    int sent = tx.sendBatch(batch);
+                    stats.onSent(sent, sent == perBatch ? bytesPerBatch : (long) sent * size);
+                } catch (PortUnreachableException e) {
+                    // ICMP port unreachable from an earlier datagram: the receiver is not (or no longer) bound
+                    stats.onError();
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ public final class ReceiveStats extends ReceiverCounters {
     /** Batch histogram buckets: [1] [2-3] [4-7] [8-15] [16-31] [32-63] [64+]. */
     public static final int BUCKETS = 7;
 
+    private long firstCpuNanos = -1;
     private long bytes;
     private long calls;
     private final long[] histogram = new long[BUCKETS];
@@ -21,6 +22,9 @@ public final class ReceiveStats extends ReceiverCounters {
 
     /** {@code count} datagrams received, when the receive calls are not observable one by one. */
     public void onReceive(int count, long byteCount) {
+        if (firstCpuNanos < 0) {
+            firstCpuNanos = ProcessCpu.nanos();
+        }
         arrived(count);
         bytes += byteCount;
     }
@@ -52,7 +56,8 @@ public final class ReceiveStats extends ReceiverCounters {
         long received = count();
         StringBuilder line = new StringBuilder("RESULT received=").append(received)
                 .append(" bytes=").append(bytes)
-                .append(" elapsed_ns=").append(received == 0 ? 0 : lastNanos() - firstNanos());
+                .append(" elapsed_ns=").append(received == 0 ? 0 : lastNanos() - firstNanos())
+                .append(" cpu_ns=").append(received == 0 ? 0 : ProcessCpu.nanos() - firstCpuNanos);
         if (calls > 0) {
             line.append(" syscalls=").append(calls).append(" hist=");
             for (int i = 0; i < BUCKETS; i++) {

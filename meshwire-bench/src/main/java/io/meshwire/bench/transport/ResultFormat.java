@@ -27,27 +27,30 @@ public final class ResultFormat {
     static String table(List<BenchResult> results, boolean capacity) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s%n", "system", "size",
-                "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg", "after 1st s/s"));
+        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %9s %9s%n", "system", "size",
+                "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg", "after 1st s/s", "rx ns/dg", "tx ns/dg"));
         for (BenchResult r : results) {
             if (!r.ok()) {
                 out.append(String.format(Locale.ROOT, "%-16s %5d B  FAILED: %s%n", r.system(), r.size(), r.error()));
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s%n", r.system(), r.size(),
+            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %9s %9s%n", r.system(),
+                    r.size(),
                     rate(r.datagramsPerSecond()), r.gigabitsPerSecond(), percent(r.loss()),
                     Double.isNaN(r.packetsPerSyscall()) ? "n/a" : String.format(Locale.ROOT, "%.2f",
                             r.packetsPerSyscall()),
                     baseline == null ? "-" : String.format(Locale.ROOT, "%.2f",
                             r.datagramsPerSecond() / baseline.datagramsPerSecond()),
-                    Double.isNaN(r.steadyRate()) ? "-" : rate(r.steadyRate())));
+                    Double.isNaN(r.steadyRate()) ? "-" : rate(r.steadyRate()),
+                    nanos(r.receiverCpuPerDatagram()), nanos(r.senderCpuPerDatagram())));
         }
         out.append(capacity
                 ? "capacity mode: each receiver flooded by " + results.getFirst().senders()
                         + " C mmsg senders; dgrams/s is the receiver's rate\n"
                 : "");
         out.append("pkts/syscall: datagrams per receive call that returned data (n/a: not observable); "
-                + "after 1st s/s: receive rate once the first second (JIT warm-up) is past\n");
+                + "after 1st s/s: receive rate once the first second (JIT warm-up) is past;\n"
+                + "rx/tx ns/dg: CPU time of the receiver/sender process (all threads) per datagram\n");
         boolean header = false;
         for (BenchResult r : results) {
             if (!r.ok() || r.histogram() == null) {
@@ -98,6 +101,8 @@ public final class ResultFormat {
             out.append(",\"received\":").append(r.received());
             out.append(",\"senders\":").append(r.senders());
             out.append(",\"pkts_per_syscall\":").append(number(r.packetsPerSyscall(), 3));
+            out.append(",\"rx_cpu_ns_per_dgram\":").append(number(r.receiverCpuPerDatagram(), 1));
+            out.append(",\"tx_cpu_ns_per_dgram\":").append(number(r.senderCpuPerDatagram(), 1));
             out.append(",\"batch_hist\":");
             if (r.histogram() == null) {
                 out.append("null");
@@ -116,6 +121,10 @@ public final class ResultFormat {
             out.append('}');
         }
         return out.append("]}").toString();
+    }
+
+    private static String nanos(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
     }
 
     /** A rate with a k or M suffix, e.g. {@code 341.4 k}. */

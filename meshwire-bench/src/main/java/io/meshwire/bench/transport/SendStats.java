@@ -12,12 +12,14 @@ public final class SendStats {
     private long errors;
     private long firstNanos;
     private long lastNanos;
+    private long firstCpuNanos;
 
     /** One send call that handed {@code count} datagrams of {@code byteCount} bytes in all to the kernel. */
     public void onSent(int count, long byteCount) {
         long now = System.nanoTime();
         if (calls++ == 0) {
             firstNanos = now;
+            firstCpuNanos = ProcessCpu.nanos();
         }
         lastNanos = now;
         sent += count;
@@ -42,6 +44,7 @@ public final class SendStats {
 
     String resultLine() {
         return "SENT sent=" + sent + " bytes=" + bytes + " calls=" + calls + " errors=" + errors
-                + " elapsed_ns=" + (lastNanos - firstNanos);
+                + " elapsed_ns=" + (lastNanos - firstNanos)
+                + " cpu_ns=" + (calls == 0 ? 0 : ProcessCpu.nanos() - firstCpuNanos);
     }
 }

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * The end-to-end loopback UDP benchmark: for each system and size it starts a receiver process, then a sender
  * process (or, in capacity mode, K C mmsg senders at once), lets them run, and reports datagrams/s received,
- * Gbit/s of payload, loss (1 - received/sent), datagrams per receive call and the receive batch histogram.
+ * Gbit/s of payload, loss (1 - received/sent), datagrams per receive call, the receive batch histogram, and the CPU
+ * time each side spent per datagram (which, unlike the rates, hardly moves when other work shares the machine).
  *
  * <pre>
  * TransportBench [--size 64,1200] [--seconds 5] [--systems c-mmsg,jdk-nio] [--capacity[=K]] [--json]
@@ -174,14 +175,18 @@ public final class TransportBench {
             }
             Duration senderLimit = READY_TIMEOUT.plusSeconds(config.seconds()).plus(EXIT_SLACK);
             long sent = 0;
+            long senderCpu = 0;
             for (PeerProcess sender : senders) {
-                sent += sender.awaitResult(senderLimit).number("sent");
+                PeerLine line = sender.awaitResult(senderLimit);
+                sent += line.number("sent");
+                long cpu = line.number("cpu_ns", -1);
+                senderCpu = senderCpu < 0 || cpu < 0 ? -1 : senderCpu + cpu;
             }
             receiver.closeStdin();
             PeerLine result = receiver.awaitResult(Duration.ofMillis(config.graceMillis()).plus(EXIT_SLACK));
             return new BenchResult(system.name(), size, senders.size(), sent, result.number("received"),
                     result.number("elapsed_ns"), result.number("syscalls", -1), result.histogram("hist"),
-                    progress.steadyRate(), null);
+                    progress.steadyRate(), result.number("cpu_ns", -1), senderCpu, null);
         } finally {
             for (PeerProcess process : processes) {
                 process.close();

@@ -13,12 +13,13 @@ import java.util.List;
  * <pre>
  * receiver  READY port=P                    once bound, before receiving (P is the bound port)
  *           PROGRESS t=S received=N          optional, every second after the first datagram, cumulative
- *           RESULT received=N bytes=B elapsed_ns=E [syscalls=C hist=h1,h2-3,h4-7,h8-15,h16-31,h32-63,h64]
- * sender    SENT sent=N [bytes=B calls=C errors=X elapsed_ns=E]
+ *           RESULT received=N bytes=B elapsed_ns=E [syscalls=C hist=h1,h2-3,h4-7,h8-15,h16-31,h32-63,h64] [cpu_ns=T]
+ * sender    SENT sent=N [bytes=B calls=C errors=X elapsed_ns=E] [cpu_ns=T]
  * </pre>
  * {@code received} counts datagrams (a GRO buffer of k segments counts k); {@code elapsed_ns} runs from the first to
  * the last datagram received; {@code syscalls} and {@code hist} (receive calls by datagrams, or buffers, returned)
- * are given only when the receiver can observe them. The receiver must stop by itself {@link PeerSpec#seconds()}
+ * are given only when the receiver can observe them; {@code cpu_ns} is the process's CPU time (all threads) from its
+ * first datagram (receiver) or first send (sender) to its end. The receiver must stop by itself {@link PeerSpec#seconds()}
  * plus {@link PeerSpec#graceMillis()} after its first datagram, and earlier once its stdin reaches end-of-file and
  * nothing arrived for about 100 ms: the harness closes that pipe when the senders are done. The sender sends as fast
  * as it can, without pacing, for {@link PeerSpec#seconds()} and exits.

@@ -12,6 +12,7 @@ public final class TransportSystems {
             new JdkNioSystem(),
             new NettyEpollSystem(),
             MeshwireSystem.nativeBackend(),
+            MeshwireSystem.receiveThread(),
             MeshwireSystem.nioBackend(),
             MeshwireSystem.gsoGro()
     );

@@ -3,8 +3,9 @@
  *
  * <p>{@link io.meshwire.bench.transport.TransportBench} runs, per datagram size, every system of
  * {@link io.meshwire.bench.transport.TransportSystems}: a receiver process, then a sender process (or K C senders in
- * receiver-capacity mode), and reports received datagrams/s, Gbit/s, loss, datagrams per receive call and the
- * receive batch histogram, with ratios to the C {@code sendmmsg}/{@code recvmmsg} baseline of the same run:
+ * receiver-capacity mode), and reports received datagrams/s, Gbit/s, loss, datagrams per receive call, the
+ * receive batch histogram and the CPU time each side spent per datagram, with ratios to the C
+ * {@code sendmmsg}/{@code recvmmsg} baseline of the same run:
  * <pre>
  * ./mvnw -q -B -pl meshwire-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
  * java --enable-native-access=ALL-UNNAMED -cp meshwire-bench/target/classes:$(cat /tmp/bench.cp) \

@@ -91,7 +91,7 @@ class HarnessPartsTest {
     @SuppressWarnings("unchecked")
     void shouldWriteParsableJsonWhenAResultFailedWithAnAwkwardMessage() {
         BenchResult ok = new BenchResult("c-mmsg", 64, 1, 1000, 900, 1_000_000_000L, 300,
-                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, null);
+                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, 9_000, 2_000, null);
         BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
@@ -99,7 +99,8 @@ class HarnessPartsTest {
 
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
         assertThat(results.get(0)).containsEntry("dgrams_per_s", 900.0).containsEntry("loss", 0.1)
-                .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_1s", null);
+                .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_1s", null)
+                .containsEntry("rx_cpu_ns_per_dgram", 10.0).containsEntry("tx_cpu_ns_per_dgram", 2.0);
         assertThat(results.get(1)).containsEntry("error", "boom \"quoted\"\n\\ \u0001")
                 .containsEntry("loss", null).containsEntry("ratio_vs_c_mmsg", null);
     }

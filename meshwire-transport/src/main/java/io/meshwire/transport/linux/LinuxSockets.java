@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * FFM bindings to the Linux socket calls meshwire uses: socket, bind, connect, setsockopt, getsockopt,
- * getsockname, recvmmsg, sendmmsg, sendto, shutdown, close.
+ * getsockname, recvmmsg, sendmmsg, sendto, shutdown, close, poll.
  *
  * <p>Internal API: public only so that {@code io.meshwire.transport} and {@code io.meshwire.nic} can use it.
  * Every call returns the syscall's non-negative result, or {@code -errno} on failure (Lucene
@@ -51,6 +51,11 @@ public final class LinuxSockets {
     public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_RXQ_OVFL = 40;
     public static final int SO_BUSY_POLL = 46;
+    /** getsockopt: the socket's memory counters, {@code u32[SK_MEMINFO_VARS]} (linux/sock_diag.h, Linux 4.12). */
+    public static final int SO_MEMINFO = 55;
+    /** Index of {@code sk_drops} in the SO_MEMINFO array: datagrams dropped for lack of receive buffer. */
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
 
     public static final int IP_TTL = 2;
     public static final int IP_PKTINFO = 8;
@@ -87,6 +92,15 @@ public final class LinuxSockets {
     /** recvmmsg: block for the first message only, then return what is queued (man recvmmsg). */
     public static final int MSG_WAITFORONE = 0x10000;
     public static final int SHUT_RDWR = 2;
+    /** poll(2) event: data to read (also reported, with POLLHUP, once the socket is shut down). */
+    public static final short POLLIN = 0x1;
+    /** poll(2) event: the descriptor is not open. */
+    public static final short POLLNVAL = 0x20;
+    /** {@code struct pollfd}: {@code int fd; short events; short revents;}. */
+    public static final long POLLFD_LENGTH = 8;
+    public static final long POLLFD_FD_OFFSET = 0;
+    public static final long POLLFD_EVENTS_OFFSET = 4;
+    public static final long POLLFD_REVENTS_OFFSET = 6;
 
     public static final int EPERM = 1;
     public static final int EINTR = 4;
@@ -180,6 +194,7 @@ public final class LinuxSockets {
     private static final MethodHandle SENDTO;
     private static final MethodHandle SHUTDOWN;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle POLL;
     private static final Throwable UNAVAILABLE_CAUSE;
 
     static {
@@ -187,7 +202,7 @@ public final class LinuxSockets {
         VarHandle errno = null;
         MethodHandle socket = null, bind = null, connect = null, getsockname = null, setsockopt = null,
                 getsockopt = null, recvmmsg = null, sendmmsg = null, sendmsg = null, sendto = null,
-                shutdown = null, close = null;
+                shutdown = null, close = null, poll = null;
         Throwable cause = null;
         try {
             if (!"Linux".equals(System.getProperty("os.name"))) {
@@ -219,6 +234,7 @@ public final class LinuxSockets {
                     FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ccs);
             shutdown = downcall(linker, libc, "shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ccs);
             close = downcall(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ccs);
+            poll = downcall(linker, libc, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ccs);
         } catch (Throwable t) {
             cause = t;
         }
@@ -236,6 +252,7 @@ public final class LinuxSockets {
         SENDTO = sendto;
         SHUTDOWN = shutdown;
         CLOSE = close;
+        POLL = poll;
         UNAVAILABLE_CAUSE = cause;
     }
 
@@ -384,6 +401,18 @@ public final class LinuxSockets {
     public static int close(MemorySegment state, int fd) {
         try {
             return result((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) on {@code nfds} {@code struct pollfd} entries; {@code timeoutMillis} -1 waits forever. Returns how
+     * many entries have events, 0 on timeout.
+     */
+    public static int poll(MemorySegment state, MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            return result((int) POLL.invokeExact(state, fds, nfds, timeoutMillis), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
