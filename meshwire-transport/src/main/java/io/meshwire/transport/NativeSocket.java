@@ -68,6 +68,11 @@ final class NativeSocket implements SocketBackend {
     private InetSocketAddress lastDestination;
     private int lastDestinationLength;
     private volatile boolean gso;
+    /**
+     * Datagrams of this size or more are sent without GSO: a route whose MTU is smaller than the segment size refuses
+     * the whole run (EMSGSIZE or EINVAL from udp_send_skb), while the same datagram sent alone is IP-fragmented.
+     */
+    private volatile int gsoSegmentLimit = Integer.MAX_VALUE;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private NativeSocket(EndpointConfig config, String backendReason) throws IOException {
@@ -431,6 +436,15 @@ final class NativeSocket implements SocketBackend {
                 }
                 counters.errors.increment();
                 int k = stoppedAt;
+                if (r == -EMSGSIZE && messageDatagrams[k] > 1) {
+                    // the segment does not fit the route's MTU: keep GSO for smaller datagrams only
+                    int segment = batch.lengthUnchecked(messageFirstDatagram[k]);
+                    gsoSegmentLimit = Math.min(gsoSegmentLimit, segment);
+                    LOG.warn("UDP GSO send of {}-byte segments failed (EMSGSIZE: larger than the route's MTU); "
+                            + "datagrams of {} bytes or more now go one by one on this endpoint", segment, segment);
+                    next = messageFirstDatagram[k];
+                    continue;
+                }
                 if ((r == -EIO || r == -EINVAL || r == -EOPNOTSUPP) && messageDatagrams[k] > 1) {
                     // the route's device cannot segment (no checksum offload, or an old kernel): fall back
                     gso = false;
@@ -455,6 +469,7 @@ final class NativeSocket implements SocketBackend {
         int count = batch.size();
         long base = batch.memory().address();
         boolean useGso = gso;
+        int segmentLimit = gsoSegmentLimit;
         int m = 0;
         int d = next;
         while (d < count && m < SEND_MESSAGES) {
@@ -462,7 +477,7 @@ final class NativeSocket implements SocketBackend {
             int size = batch.lengthUnchecked(d);
             int total = size;
             d++;
-            if (useGso && size > 0) {
+            if (useGso && size > 0 && size < segmentLimit) {
                 // a run continues while sizes are equal; one shorter datagram may end it (UDP_SEGMENT
                 // semantics: all segments gso_size except possibly the last)
                 while (d < count && d - first < MAX_GSO_SEGMENTS) {
