@@ -1,6 +1,7 @@
 package io.meshwire.bench.mesh;
 
 import io.aeron.driver.ThreadingMode;
+import io.meshwire.crypto.AeadBackend;
 
 import java.util.List;
 
@@ -9,6 +10,11 @@ public final class EventSystems {
 
     /** The baseline's name. */
     public static final String AERON = "aeron";
+    /** meshwire's mesh node: encryption on, one reliable stream. */
+    public static final String MESHWIRE = "meshwire";
+    /** The reliable stream's credit window in the benchmark. */
+    static final String WINDOW_PROPERTY = "meshwire.bench.window";
+    static final int WINDOW_BYTES = Integer.getInteger(WINDOW_PROPERTY, 64 * 1024);
 
     private EventSystems() {
     }
@@ -17,7 +23,8 @@ public final class EventSystems {
     public static List<EventSystem> all() {
         return List.of(
                 new AeronSystem(AERON, ThreadingMode.SHARED),
-                new AeronSystem("aeron-dedicated", ThreadingMode.DEDICATED));
+                new AeronSystem("aeron-dedicated", ThreadingMode.DEDICATED),
+                new MeshwireEventSystem(MESHWIRE, AeadBackend.DEFAULT, WINDOW_BYTES));
     }
 
     /** The system called {@code name}. */
