@@ -23,6 +23,12 @@ final class RxStream {
     private static final long GRANT_REFRESH_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long ACTIVE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long NACK_REPEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * Consumed wire bytes not yet granted that make the receive path send a grant at once instead of at the next
+     * tick: without it the sender's window turns over at most once per tick, which caps a stream at window/tick
+     * (64 KiB per ms) and, on a busy host where ticks come late, far below.
+     */
+    static final long EAGER_GRANT_BYTES = 16 * 1024;
 
     private final MeshNode node;
     final Session session;
@@ -267,6 +273,18 @@ final class RxStream {
         stored = 0;
         modeKnown = false;
         lastNackExpected = -1;
+    }
+
+    /** After a packet: sends a grant now if enough consumed credit waits to be returned. */
+    void grantIfDue(long now) {
+        long consumed = consumedWire;
+        if (consumed - lastGrantConsumed >= EAGER_GRANT_BYTES) {
+            long ack = reliable ? expected : consumedSeqPlusOne;
+            node.sendWindow(session, streamId, consumed, ack);
+            lastGrantConsumed = consumed;
+            lastGrantAck = ack;
+            lastGrantNanos = now;
+        }
     }
 
     /** Called every tick: retry kept packets, send grants and NACKs when due. */

@@ -37,6 +37,8 @@ final class MeshwireEventSystem implements EventSystem {
     static final String NODE_FIELD = "node";
     static final String KEY_FIELD = "key";
     static final String CHILD_JVM_OPTIONS = "meshwire.bench.childJvmOptions";
+    /** {@code -Dmeshwire.bench.diagnostics=true} (through the child options): both nodes print their counters. */
+    static final String DIAGNOSTICS = "meshwire.bench.diagnostics";
     private static final byte[] PSK = seed(0x42);
     private static final MeshIdentity PUBLISHER = MeshIdentity.fromSeed(seed(0x50));
     private static final long STREAM_ID = 1;
@@ -105,6 +107,9 @@ final class MeshwireEventSystem implements EventSystem {
             peer.ready(node.localAddress().getPort(), Map.of(NODE_FIELD, Long.toUnsignedString(node.nodeId(), 16),
                     KEY_FIELD, HexFormat.of().formatHex(node.staticPublicKey())), stop::countDown);
             stop.await();
+            if (Boolean.getBoolean(DIAGNOSTICS)) {
+                System.err.println("subscriber node: " + node.stats() + " inbound " + node.inboundStats() + cpu());
+            }
         }
     }
 
@@ -144,7 +149,25 @@ final class MeshwireEventSystem implements EventSystem {
             while (stream.stats().unacked() > 0 && System.nanoTime() < lingerUntil) {
                 Thread.sleep(5);
             }
+            if (Boolean.getBoolean(DIAGNOSTICS)) {
+                System.err.println("publisher node: " + node.stats() + " stream " + stream.stats() + cpu());
+            }
         }
+    }
+
+    /** CPU time of the process and of each live thread, for the diagnostics. */
+    private static String cpu() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        StringBuilder b = new StringBuilder(" cpu: process ").append(ProcessHandle.current().info().totalCpuDuration()
+                .map(d -> d.toMillis() + " ms").orElse("?"));
+        for (long id : threads.getAllThreadIds()) {
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+            long nanos = threads.getThreadCpuTime(id);
+            if (info != null && nanos > 50_000_000L) {
+                b.append(", ").append(info.getThreadName()).append(' ').append(nanos / 1_000_000).append(" ms");
+            }
+        }
+        return b.toString();
     }
 
     private static byte[] seed(int value) {
