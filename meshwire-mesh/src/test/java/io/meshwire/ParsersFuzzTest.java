@@ -1,6 +1,7 @@
 package io.meshwire;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.meshwire.crypto.AeadOpenFuzzTest;
 import io.meshwire.crypto.NoiseMessageFuzzTest;
 import io.meshwire.crypto.PacketOpenFuzzTest;
 import io.meshwire.wire.EventFrameReaderFuzzTest;
@@ -20,11 +21,12 @@ class ParsersFuzzTest {
             return;
         }
         byte[] input = Arrays.copyOfRange(data, 1, data.length);
-        switch (Math.floorMod(data[0], 5)) {
+        switch (Math.floorMod(data[0], 6)) {
             case 0 -> NetPacketParserFuzzTest.fuzzerTestOneInput(input);
             case 1 -> EventFrameReaderFuzzTest.fuzzerTestOneInput(input);
             case 2 -> RoutingHeaderFuzzTest.fuzzerTestOneInput(input);
             case 3 -> PacketOpenFuzzTest.fuzzerTestOneInput(input);
+            case 4 -> AeadOpenFuzzTest.fuzzerTestOneInput(input);
             default -> NoiseMessageFuzzTest.fuzzerTestOneInput(input);
         }
     }

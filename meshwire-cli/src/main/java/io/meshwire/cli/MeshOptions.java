@@ -60,9 +60,9 @@ final class MeshOptions {
             + "evicted (default ${DEFAULT-VALUE}).")
     long failMillis;
 
-    @Option(names = "--aead", defaultValue = "JDK", description = "ChaCha20-Poly1305 backend: ${COMPLETION-CANDIDATES} "
-            + "(default ${DEFAULT-VALUE}).")
-    AeadBackend aead;
+    @Option(names = "--aead", description = "ChaCha20-Poly1305 backend: ${COMPLETION-CANDIDATES} (default: the "
+            + "library's, AeadBackend.DEFAULT).")
+    AeadBackend aead = AeadBackend.DEFAULT;
 
     @Option(names = "--inject-loss", paramLabel = "PERCENT", defaultValue = "0", description = "Test only: drop this "
             + "share of received datagrams on purpose (seeded 42; handshakes and beacons exempt).")

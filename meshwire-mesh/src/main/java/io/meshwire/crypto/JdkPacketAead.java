@@ -6,7 +6,12 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-/** {@link PacketAead} on the JDK's ChaCha20-Poly1305; one reused {@link Cipher}, re-initialized per packet. */
+/**
+ * {@link PacketAead} on the JDK's ChaCha20-Poly1305; one reused {@link Cipher}, re-initialized per packet (a new
+ * nonce needs a new {@code init}, and each allocates). Seal and open both run in place on the array: with no
+ * earlier {@code update}, SunJCE's decrypt {@code doFinal} reads the ciphertext straight from the input array
+ * (no internal buffering) and checks the tag before it decrypts.
+ */
 final class JdkPacketAead implements PacketAead {
     private final Cipher cipher;
     private final SecretKeySpec key;

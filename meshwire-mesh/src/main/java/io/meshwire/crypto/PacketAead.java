@@ -23,6 +23,7 @@ interface PacketAead {
 
     static PacketAead create(AeadBackend backend, byte[] key) {
         return switch (backend) {
+            case JAVA -> new JavaPacketAead(key);
             case JDK -> new JdkPacketAead(key);
             case BOUNCY_CASTLE -> new BcPacketAead(key);
         };

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Seals and opens net-mesh packets of one session in place (spec §2.3–§2.5): ChaCha20-Poly1305 with the 56-byte AAD,
  * nonce = 4-byte session prefix ‖ u64 LE counter, and the 1024-counter replay window. Nothing is allocated per
- * packet with {@link AeadBackend#BOUNCY_CASTLE}; the faster default {@link AeadBackend#JDK} allocates about 2 KiB
- * per {@code Cipher.init}. Packets live in heap {@link ByteBuffer}s (the ciphers work on arrays).
+ * packet with the default {@link AeadBackend#JAVA} (nor with {@link AeadBackend#BOUNCY_CASTLE});
+ * {@link AeadBackend#JDK} allocates about 2.2 KB per {@code Cipher.init}. Packets live in heap {@link ByteBuffer}s
+ * (the ciphers work on arrays).
  *
  * <p>One instance per thread: the ciphers are not thread-safe. {@link #forAnotherThread()} gives another thread
  * its own ciphers over the same TX counter, replay window and drop counters.

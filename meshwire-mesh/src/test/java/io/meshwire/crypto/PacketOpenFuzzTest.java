@@ -29,7 +29,7 @@ public class PacketOpenFuzzTest {
         NetHeaderFlyweight h = new NetHeaderFlyweight().wrap(buffer, 0).initialize().sessionId(TX_KEYS.sessionId())
                 .streamId(1).payloadLength(4 + 20 + 4 + 30).eventCount(2);
         buffer.putInt(68, 20).putInt(68 + 24, 30);
-        int length = new PacketProtector(TX_KEYS, AeadBackend.BOUNCY_CASTLE, new DropCounters()).seal(h);
+        int length = new PacketProtector(TX_KEYS, AeadBackend.DEFAULT, new DropCounters()).seal(h);
         SEALED = Arrays.copyOf(buffer.array(), length);
     }
 
@@ -58,7 +58,7 @@ public class PacketOpenFuzzTest {
             return;
         }
         // A fresh replay window for each input: the property is about authentication, not replay.
-        PacketProtector rx = new PacketProtector(TX_KEYS.peerView(), AeadBackend.BOUNCY_CASTLE, DROPS);
+        PacketProtector rx = new PacketProtector(TX_KEYS.peerView(), AeadBackend.DEFAULT, DROPS);
         boolean opened = rx.open(PARSER.header());
         if (opened && authenticatedChange) {
             throw new AssertionError("a packet with a changed authenticated byte was accepted");

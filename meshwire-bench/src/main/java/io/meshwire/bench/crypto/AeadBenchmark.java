@@ -24,11 +24,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Packet sealing and opening in place, per payload size: the library's two backends ({@code JDK}: SunJCE
- * ChaCha20-Poly1305; {@code BOUNCY_CASTLE}: our zero-allocation RFC 8439 composition of BouncyCastle's ChaCha7539
- * and Poly1305) and, as a reference in the same run, BouncyCastle's own {@code ChaCha20Poly1305} AEAD class
- * ({@code BC_AEAD_CLASS}, used as its API intends, seal and open with the same nonce and AAD layout).
- * {@code sealThenOpen} is one full round trip: bytes/s = size / time.
+ * Packet sealing and opening in place, per payload size: the library's three backends ({@code JAVA}: our
+ * plain-Java RFC 8439; {@code JDK}: SunJCE ChaCha20-Poly1305 with HotSpot's intrinsics; {@code BOUNCY_CASTLE}: our
+ * RFC 8439 composition of BouncyCastle's ChaCha7539 and Poly1305) and, as a reference in the same run,
+ * BouncyCastle's own {@code ChaCha20Poly1305} AEAD class ({@code BC_AEAD_CLASS}, used as its API intends, seal and
+ * open with the same nonce and AAD layout). {@code sealThenOpen} is one full round trip: bytes/s = size / time.
+ * {@code openForged} opens a packet whose tag was flipped: the cost of rejecting a forgery (the packet is left
+ * unchanged and the replay window not moved, so the same packet is rejected again on every call).
+ * {@code -p size=65000} is not a valid net-mesh packet (at most 8108 B); it is there to measure the cost per byte
+ * apart from the cost per packet.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -40,11 +44,15 @@ public class AeadBenchmark {
     @Param({"64", "1024", "8108"})
     public int size;
 
-    @Param({"JDK", "BOUNCY_CASTLE", "BC_AEAD_CLASS"})
+    @Param({"JAVA", "JDK", "BOUNCY_CASTLE", "BC_AEAD_CLASS"})
     public String impl;
 
-    private final ByteBuffer buffer = ByteBuffer.allocate(8192);
+    private static final int BUFFER_LENGTH = NetHeaderFlyweight.HEADER_LENGTH + 65_535 + 16;
+
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_LENGTH);
     private final NetHeaderFlyweight header = new NetHeaderFlyweight();
+    private final ByteBuffer forgedBuffer = ByteBuffer.allocate(BUFFER_LENGTH);
+    private final NetHeaderFlyweight forged = new NetHeaderFlyweight();
     private PacketProtector tx;
     private PacketProtector rx;
 
@@ -53,7 +61,7 @@ public class AeadBenchmark {
     private byte[] bcNonce;
     private long bcCounter;
     private final byte[] bcAad = new byte[56];
-    private final byte[] bcOut = new byte[8192 + 16];
+    private final byte[] bcOut = new byte[BUFFER_LENGTH];
 
     @Setup
     public void setUp() {
@@ -72,6 +80,18 @@ public class AeadBenchmark {
             bcNonce = new byte[12];
         }
         header.wrap(buffer, 0).initialize().sessionId(keys.sessionId()).streamId(1).payloadLength(size).eventCount(1);
+        forged.wrap(forgedBuffer, 0).initialize().sessionId(keys.sessionId()).streamId(1).payloadLength(size).eventCount(1);
+        if (bcAead != null) {
+            try {
+                bcSeal(forgedBuffer.array());
+            } catch (InvalidCipherTextException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            tx.seal(forged);
+        }
+        int tag = NetHeaderFlyweight.HEADER_LENGTH + size;
+        forgedBuffer.put(tag, (byte) (forgedBuffer.get(tag) ^ 1));
     }
 
     @Benchmark
@@ -87,29 +107,43 @@ public class AeadBenchmark {
     public boolean sealThenOpen() throws InvalidCipherTextException {
         if (bcAead != null) {
             bcSeal();
-            return bcOpen();
+            return bcOpen(buffer.array());
         }
         header.payloadLength(size);
         tx.seal(header);
         return rx.open(header);
     }
 
+    @Benchmark
+    public boolean openForged() {
+        if (bcAead != null) {
+            try {
+                return bcOpen(forgedBuffer.array());
+            } catch (InvalidCipherTextException e) {
+                return false;
+            }
+        }
+        return rx.open(forged);
+    }
+
     private int bcSeal() throws InvalidCipherTextException {
+        return bcSeal(buffer.array());
+    }
+
+    private int bcSeal(byte[] b) throws InvalidCipherTextException {
         long counter = ++bcCounter;
         for (int i = 0; i < 8; i++) {
             bcNonce[4 + i] = (byte) (counter >>> (8 * i));
         }
         bcAead.init(true, new ParametersWithIV(bcKey, bcNonce));
         bcAead.processAADBytes(bcAad, 0, 56);
-        byte[] b = buffer.array();
         int n = bcAead.processBytes(b, 68, size, b, 68);
         return n + bcAead.doFinal(b, 68 + n);
     }
 
-    private boolean bcOpen() throws InvalidCipherTextException {
+    private boolean bcOpen(byte[] b) throws InvalidCipherTextException {
         bcAead.init(false, new ParametersWithIV(bcKey, bcNonce));
         bcAead.processAADBytes(bcAad, 0, 56);
-        byte[] b = buffer.array();
         int n = bcAead.processBytes(b, 68, size + 16, bcOut, 0);
         n += bcAead.doFinal(bcOut, n);
         System.arraycopy(bcOut, 0, b, 68, n);

@@ -70,6 +70,18 @@ public final class LinuxSockets {
     /** {@code UDP_GRO}: coalesce received datagrams; the cmsg of the same type carries the segment size (5.0). */
     public static final int UDP_GRO = 104;
 
+    // Per-NIC socket sets (io.meshwire.nic): multicast membership and hop limits, control truncation.
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_JOIN_GROUP = 20;
+    public static final int IPV6_LEAVE_GROUP = 21;
+    public static final int MSG_CTRUNC = 0x08;
+    public static final int ENODEV = 19;
+    public static final int EPIPE = 32;
+
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
     /** recvmmsg: block for the first message only, then return what is queued (man recvmmsg). */

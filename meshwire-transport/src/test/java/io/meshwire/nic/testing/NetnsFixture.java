@@ -334,7 +334,7 @@ public final class NetnsFixture implements AutoCloseable {
 
   /**
    * The command that starts {@code mainClass} in a fresh JVM like this one: same java binary and test
-   * classpath, small heap.
+   * classpath, small heap, native access granted (FFM sockets).
    *
    * @param mainClass the class with {@code main}
    * @param args its arguments
@@ -345,7 +345,7 @@ public final class NetnsFixture implements AutoCloseable {
     String java = ProcessHandle.current().info().command()
         .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), mainClass));
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass));
     cmd.addAll(List.of(args));
     return cmd.toArray(String[]::new);
   }

@@ -1,0 +1,93 @@
+package io.meshwire.epics;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Writes PVA fields in one byte order; bounds are the caller's (an overrun throws, a caller bug). */
+final class PvaOutput {
+    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort LE_U16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    MemorySegment m = MemorySegment.NULL;
+    long p;
+    boolean bigEndian;
+
+    void wrap(MemorySegment m, long offset, boolean bigEndian) {
+        this.m = m;
+        this.p = offset;
+        this.bigEndian = bigEndian;
+    }
+
+    void u8(int v) {
+        m.set(ValueLayout.JAVA_BYTE, p++, (byte) v);
+    }
+
+    void u16(int v) {
+        m.set(bigEndian ? BE_U16 : LE_U16, p, (short) v);
+        p += 2;
+    }
+
+    void i32(int v) {
+        m.set(bigEndian ? BE_I32 : LE_I32, p, v);
+        p += 4;
+    }
+
+    void i32At(long at, int v) {
+        m.set(bigEndian ? BE_I32 : LE_I32, at, v);
+    }
+
+    void u16At(long at, int v) {
+        m.set(bigEndian ? BE_U16 : LE_U16, at, (short) v);
+    }
+
+    /** A PVA size: one byte below 254, else 254 and an i32. */
+    void size(int n) {
+        if (n < PvaCursor.SIZE_EXTENDED) {
+            u8(n);
+        } else {
+            u8(PvaCursor.SIZE_EXTENDED);
+            i32(n);
+        }
+    }
+
+    static int sizeLength(int n) {
+        return n < PvaCursor.SIZE_EXTENDED ? 1 : 5;
+    }
+
+    void bytes(byte[] b) {
+        MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, p, b.length);
+        p += b.length;
+    }
+
+    void bytes(MemorySegment src, long offset, int length) {
+        MemorySegment.copy(src, offset, m, p, length);
+        p += length;
+    }
+
+    void ascii(String s) {
+        size(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            u8(s.charAt(i));
+        }
+    }
+
+    void zeros(int n) {
+        m.asSlice(p, n).fill((byte) 0);
+        p += n;
+    }
+
+    /** Writes a header; returns the offset of its payload size field (patched by the caller). */
+    long header(int flags, int command) {
+        u8(PvaProtocol.MAGIC);
+        u8(PvaProtocol.VERSION);
+        u8(flags | (bigEndian ? PvaProtocol.FLAG_BIG_ENDIAN : 0));
+        u8(command);
+        long sizeAt = p;
+        i32(0);
+        return sizeAt;
+    }
+}

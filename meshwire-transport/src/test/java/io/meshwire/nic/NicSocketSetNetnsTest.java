@@ -1,0 +1,383 @@
+package io.meshwire.nic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwire.nic.testing.NetnsFixture;
+import io.meshwire.nic.testing.NicSetProbe;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link NicSocketSet} on real NICs: a host namespace with two veth NICs ({@code vh1} 10.1.0.1/24, {@code vh2}
+ * 10.2.0.1/24, {@code brd +}) and a peer namespace behind each. The set runs in a child JVM inside the host
+ * namespace and each peer is a child JVM in its own namespace ({@link NicSetProbe}); this JVM enters nothing and
+ * only reads their output. Every namespace is deleted afterwards.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NicSocketSetNetnsTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static NetnsFixture netns;
+  private static Probe host;
+  private static Probe peer1;
+  private static Probe peer2;
+  private static int vh1;
+  private static int vh2;
+
+  /** A child JVM running {@link NicSetProbe}: commands in, every output line kept. */
+  static final class Probe {
+    private final Process process;
+    private final OutputStream in;
+    private final List<String> lines = new ArrayList<>();
+
+    Probe(Process process) {
+      this.process = process;
+      this.in = process.getOutputStream();
+      Thread.ofPlatform().daemon().start(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            synchronized (lines) {
+              lines.add(line);
+              lines.notifyAll();
+            }
+          }
+        } catch (IOException e) {
+          synchronized (lines) {
+            lines.add("PUMP FAILED " + e);
+            lines.notifyAll();
+          }
+        }
+      });
+      await(0, "READY"::equals);
+    }
+
+    /** How many lines were printed so far: a mark for {@link #await}. */
+    int mark() {
+      synchronized (lines) {
+        return lines.size();
+      }
+    }
+
+    /** Sends a command and returns the first later line starting with {@code reply}. */
+    String command(String command, String reply) {
+      int from = mark();
+      try {
+        in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+      } catch (IOException e) {
+        throw new AssertionError("probe stdin failed: " + e, e);
+      }
+      return await(from, l -> l.startsWith(reply) || l.startsWith("ERROR " + command));
+    }
+
+    /** The first line at index {@code from} or later that matches, waiting up to {@link #WAIT}. */
+    String await(int from, Predicate<String> match) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      synchronized (lines) {
+        int i = from;
+        while (true) {
+          for (; i < lines.size(); i++) {
+            if (match.test(lines.get(i))) {
+              String line = lines.get(i);
+              assertThat(line).doesNotStartWith("ERROR");
+              return line;
+            }
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new AssertionError("no matching line within " + WAIT + "; probe printed " + lines.subList(from,
+                lines.size()));
+          }
+          try {
+            lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+          }
+        }
+      }
+    }
+
+    /** Every line from {@code from} on that matches. */
+    List<String> since(int from, Predicate<String> match) {
+      synchronized (lines) {
+        return lines.subList(from, lines.size()).stream().filter(match).toList();
+      }
+    }
+
+    void close() throws InterruptedException {
+      try {
+        in.write("exit\n".getBytes(StandardCharsets.UTF_8));
+        in.close();
+      } catch (IOException e) {
+        // already gone
+      }
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  @BeforeAll
+  static void createNamespacesAndProbes() {
+    netns = NetnsFixture.create(2);
+    vh1 = netns.ifindex(netns.hostNamespace(), "vh1");
+    vh2 = netns.ifindex(netns.hostNamespace(), "vh2");
+    List<NetnsFixture.Veth> v = netns.veths();
+    String[] java = NetnsFixture.javaCommand(NicSetProbe.class.getName());
+    host = new Probe(netns.start(netns.hostNamespace(), java));
+    peer1 = new Probe(netns.start(v.get(0).peerNamespace(), java));
+    peer2 = new Probe(netns.start(v.get(1).peerNamespace(), java));
+  }
+
+  @AfterAll
+  static void deleteNamespaces() throws InterruptedException {
+    for (Probe p : new Probe[] {host, peer1, peer2}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    if (netns != null) {
+      netns.close();
+    }
+  }
+
+  private static int port(String line) {
+    Matcher m = Pattern.compile("port=(\\d+)").matcher(line);
+    assertThat(m.find()).as(line).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
+  void shouldReachEachPeerExactlyOnceWhenFanningOutToLimitedBroadcast() throws Exception {
+    peer1.command("bind lb1 0.0.0.0 47001", "BOUND lb1");
+    peer2.command("bind lb2 0.0.0.0 47001", "BOUND lb2");
+    host.command("open fan", "OPENED fan");
+    int m1 = peer1.mark();
+    int m2 = peer2.mark();
+
+    String result = host.command("fanout fan 255.255.255.255 47001 hello-all", "FANOUT fan");
+
+    assertThat(result).contains("attempted=2 sent=2").contains("vh1#" + vh1 + "=SENT", "vh2#" + vh2 + "=SENT");
+    assertThat(peer1.await(m1, l -> l.startsWith("PEERRECV lb1"))).contains("src=10.1.0.1:", "text=hello-all");
+    assertThat(peer2.await(m2, l -> l.startsWith("PEERRECV lb2"))).contains("src=10.2.0.1:", "text=hello-all");
+    Thread.sleep(500); // a duplicate would have arrived by now
+    assertThat(peer1.since(m1, l -> l.startsWith("PEERRECV lb1"))).hasSize(1);
+    assertThat(peer2.since(m2, l -> l.startsWith("PEERRECV lb2"))).hasSize(1);
+    host.command("close fan", "CLOSED fan");
+  }
+
+  @Test
+  void shouldDeliverASubnetBroadcastToThatNicsBroadcastSocketWithItsMetadata() {
+    String opened = host.command("open brd port=47002", "OPENED brd");
+    assertThat(opened).contains("backend=NATIVE");
+    assertThat(host.since(0, l -> l.startsWith("SOCKET brd BROADCAST_RX")))
+        .containsExactly("SOCKET brd BROADCAST_RX vh1#" + vh1 + " 10.1.0.255:47002",
+            "SOCKET brd BROADCAST_RX vh2#" + vh2 + " 10.2.0.255:47002");
+    peer1.command("bind b1 10.1.0.2 0", "BOUND b1");
+    peer2.command("bind b2 10.2.0.2 0", "BOUND b2");
+
+    int m = host.mark();
+    peer1.command("psend b1 10.1.0.255 47002 from-p1", "PSENT b1");
+    String one = host.await(m, l -> l.startsWith("RECV brd") && l.endsWith("text=from-p1"));
+    m = host.mark();
+    peer2.command("psend b2 10.2.0.255 47002 from-p2", "PSENT b2");
+    String two = host.await(m, l -> l.startsWith("RECV brd") && l.endsWith("text=from-p2"));
+
+    assertThat(one).contains("role=BROADCAST_RX nic=vh1#" + vh1 + " dst=10.1.0.255 if=" + vh1 + " src=10.1.0.2:");
+    assertThat(two).contains("role=BROADCAST_RX nic=vh2#" + vh2 + " dst=10.2.0.255 if=" + vh2 + " src=10.2.0.2:");
+    host.command("close brd", "CLOSED brd");
+  }
+
+  @Test
+  void shouldReplyThroughTheNicTheRequestCameInOnWhenTheSameAddressIsBehindBoth() {
+    // 10.77.0.2 is on both peers and the host has no route to it: only the request's NIC can carry the reply
+    String ns = netns.hostNamespace();
+    List<NetnsFixture.Veth> v = netns.veths();
+    netns.ipOk("-n", v.get(0).peerNamespace(), "addr", "add", "10.77.0.2/32", "dev", v.get(0).peerInterface());
+    netns.ipOk("-n", v.get(1).peerNamespace(), "addr", "add", "10.77.0.2/32", "dev", v.get(1).peerInterface());
+    // strict reverse-path filtering would drop a request from an address the host cannot route to
+    netns.execOk(ns, "sh", "-c", "for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > $f; done");
+    host.command("open echo port=47003 echo", "OPENED echo");
+    peer1.command("bind e1 10.77.0.2 47103", "BOUND e1");
+    peer2.command("bind e2 10.77.0.2 47103", "BOUND e2");
+
+    int h = host.mark();
+    int m1 = peer1.mark();
+    int m2 = peer2.mark();
+    peer1.command("psend e1 10.1.0.1 47003 req-p1", "PSENT e1");
+    assertThat(host.await(h, l -> l.startsWith("RECV echo"))).contains("if=" + vh1, "src=10.77.0.2:47103");
+    assertThat(host.await(h, l -> l.startsWith("ECHO echo"))).isEqualTo("ECHO echo SENT");
+    assertThat(peer1.await(m1, l -> l.startsWith("PEERRECV e1")))
+        .isEqualTo("PEERRECV e1 src=10.1.0.1:47003 text=reply:req-p1");
+
+    h = host.mark();
+    peer2.command("psend e2 10.2.0.1 47003 req-p2", "PSENT e2");
+    assertThat(host.await(h, l -> l.startsWith("RECV echo"))).contains("if=" + vh2);
+    assertThat(peer2.await(m2, l -> l.startsWith("PEERRECV e2")))
+        .isEqualTo("PEERRECV e2 src=10.2.0.1:47003 text=reply:req-p2");
+    assertThat(peer1.since(m1, l -> l.startsWith("PEERRECV e1"))).hasSize(1);
+    // plain routing has no answer for 10.77.0.2: that is why sendVia forces the NIC
+    assertThat(host.command("send echo 10.77.0.2 47103 routed", "SENT echo")).isEqualTo("SENT echo NETWORK_UNREACHABLE");
+    host.command("close echo", "CLOSED echo");
+  }
+
+  @Test
+  void shouldBindOnePortOnEveryNicAndReceiveOnItWhenSameEphemeralPort() {
+    int from = host.mark();
+    int p = port(host.command("open same same", "OPENED same"));
+    List<String> sockets = host.since(from, l -> l.startsWith("SOCKET same"));
+
+    assertThat(p).isPositive();
+    assertThat(sockets).containsExactly("SOCKET same UNICAST lo#1 127.0.0.1:" + p,
+        "SOCKET same UNICAST vh1#" + vh1 + " 10.1.0.1:" + p, "SOCKET same UNICAST vh2#" + vh2 + " 10.2.0.1:" + p,
+        "SOCKET same BROADCAST_RX vh1#" + vh1 + " 10.1.0.255:" + p,
+        "SOCKET same BROADCAST_RX vh2#" + vh2 + " 10.2.0.255:" + p);
+    // the kernel agrees: every socket of the host namespace on that port belongs to the set
+    String ss = netns.execOk(netns.hostNamespace(), "cat", "/proc/net/udp");
+    String hexPort = String.format(":%04X ", p);
+    assertThat(ss.lines().filter(l -> l.contains(hexPort)).count()).isEqualTo(5);
+    peer1.command("bind s1 10.1.0.2 0", "BOUND s1");
+    peer2.command("bind s2 10.2.0.2 0", "BOUND s2");
+    int m = host.mark();
+    peer1.command("psend s1 10.1.0.1 " + p + " to-same-1", "PSENT s1");
+    peer2.command("psend s2 10.2.0.1 " + p + " to-same-2", "PSENT s2");
+    assertThat(host.await(m, l -> l.endsWith("text=to-same-1"))).contains("role=UNICAST nic=vh1#" + vh1);
+    assertThat(host.await(m, l -> l.endsWith("text=to-same-2"))).contains("role=UNICAST nic=vh2#" + vh2);
+    host.command("close same", "CLOSED same");
+  }
+
+  @Test
+  void shouldCountExactlyTheDatagramsLostWhenAFloodOverflowsATinyReceiveBuffer() throws Exception {
+    host.command("open drop port=47004 loopback=false rcvbuf=1024 batch=4 queue=1 quiet paused", "OPENED drop");
+    peer1.command("bind f1 10.1.0.2 0", "BOUND f1");
+    int flood = 3000;
+    // bursts of 50 keep the veth's backlog queue (netdev_max_backlog) from dropping: every loss is the socket's
+    peer1.command("flood f1 10.1.0.1 47004 " + flood + " 200 50 1", "FLOODED f1");
+    host.command("resume drop", "RESUMED drop");
+    long received = waitStable("drop");
+    // the kernel reports the running drop count with the next datagram it queues: send one more
+    peer1.command("psend f1 10.1.0.1 47004 marker", "PSENT f1");
+    String count = awaitCount("drop", received + 1);
+
+    Matcher m = Pattern.compile("received=(\\d+) lastDrops=(\\d+) drops=(\\d+)").matcher(count);
+    assertThat(m.find()).as(count).isTrue();
+    long got = Long.parseLong(m.group(1));
+    long lastDrops = Long.parseLong(m.group(2));
+    long drops = Long.parseLong(m.group(3));
+    assertThat(drops).as(count).isPositive();
+    assertThat(lastDrops).isEqualTo(drops);
+    assertThat(flood + 1 - got).as("sent - received, " + count).isEqualTo(drops);
+    host.command("close drop", "CLOSED drop");
+  }
+
+  private static long waitStable(String id) throws InterruptedException {
+    long last = -1;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      long now = received(host.command("count " + id, "COUNT " + id));
+      if (now == last) {
+        return now;
+      }
+      last = now;
+      Thread.sleep(300);
+    }
+    throw new AssertionError("receive count of " + id + " did not settle");
+  }
+
+  private static String awaitCount(String id, long atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String line = "";
+    while (System.nanoTime() < deadline) {
+      line = host.command("count " + id, "COUNT " + id);
+      if (received(line) >= atLeast) {
+        return line;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the marker never arrived: " + line);
+  }
+
+  private static long received(String countLine) {
+    Matcher m = Pattern.compile("received=(\\d+)").matcher(countLine);
+    assertThat(m.find()).as(countLine).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void shouldFollowANicAddedAndOneDeletedAtRunTimeWithinOneRefreshPeriod() throws Exception {
+    long period = 1_000;
+    // slack beyond the period: reconcile, the listener, the pipe to this JVM, and a loaded 2-core machine
+    long slack = 1_000;
+    host.command("open follow port=47005 follow=" + period, "OPENED follow");
+
+    int m = host.mark();
+    NetnsFixture.Veth third = netns.addVeth();
+    long added = System.nanoTime();
+    int vh3 = netns.ifindex(netns.hostNamespace(), "vh3");
+    String unicast = host.await(m, l -> l.startsWith("ADDED follow UNICAST vh3#"));
+    String broadcast = host.await(m, l -> l.startsWith("ADDED follow BROADCAST_RX vh3#"));
+    long addLatency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - added);
+    assertThat(unicast).isEqualTo("ADDED follow UNICAST vh3#" + vh3 + " 10.3.0.1:47005");
+    assertThat(broadcast).isEqualTo("ADDED follow BROADCAST_RX vh3#" + vh3 + " 10.3.0.255:47005");
+    assertThat(addLatency).as("ms from the new NIC running to its sockets").isLessThanOrEqualTo(period + slack);
+    // the new NIC's socket really receives
+    int r = host.mark();
+    netns.execOk(third.peerNamespace(), "bash", "-c", "echo -n via-vh3 > /dev/udp/10.3.0.1/47005");
+    assertThat(host.await(r, l -> l.startsWith("RECV follow") && l.endsWith("text=via-vh3")))
+        .contains("role=UNICAST nic=vh3#" + vh3, "if=" + vh3);
+
+    m = host.mark();
+    netns.deleteVeth(third);
+    long deleted = System.nanoTime();
+    String removed = host.await(m, l -> l.startsWith("REMOVED follow UNICAST vh3#"));
+    long removeLatency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
+    assertThat(removed).startsWith("REMOVED follow UNICAST vh3#" + vh3 + " 10.3.0.1:47005");
+    assertThat(host.await(m, l -> l.startsWith("REMOVED follow BROADCAST_RX vh3#"))).isNotNull();
+    assertThat(removeLatency).as("ms from the NIC's deletion to its sockets closing")
+        .isLessThanOrEqualTo(period + slack);
+    host.command("close follow", "CLOSED follow");
+  }
+
+  @Test
+  void shouldReportIpv6DestinationAndIfindexWhenAnIpv6SetReceives() {
+    String ns = netns.hostNamespace();
+    List<NetnsFixture.Veth> v = netns.veths();
+    // nodad: usable at once, without the ~1 s of duplicate address detection
+    netns.ipOk("-n", ns, "addr", "add", "fd00:1::1/64", "dev", "vh1", "nodad");
+    netns.ipOk("-n", ns, "addr", "add", "fd00:2::1/64", "dev", "vh2", "nodad");
+    netns.ipOk("-n", v.get(0).peerNamespace(), "addr", "add", "fd00:1::2/64", "dev", v.get(0).peerInterface(),
+        "nodad");
+    int from = host.mark();
+    host.command("open six family=6 port=47006 loopback=false", "OPENED six");
+    assertThat(host.since(from, l -> l.startsWith("SOCKET six UNICAST")))
+        .contains("SOCKET six UNICAST vh1#" + vh1 + " fd00:1:0:0:0:0:0:1:47006",
+            "SOCKET six UNICAST vh2#" + vh2 + " fd00:2:0:0:0:0:0:1:47006");
+    peer1.command("bind v6 fd00:1::2 47106", "BOUND v6");
+
+    int m = host.mark();
+    peer1.command("psend v6 fd00:1::1 47006 six", "PSENT v6");
+    assertThat(host.await(m, l -> l.startsWith("RECV six")))
+        .contains("role=UNICAST nic=vh1#" + vh1, "dst=fd00:1:0:0:0:0:0:1", "if=" + vh1, "text=six");
+    int p = peer1.mark();
+    assertThat(host.command("send six fd00:1::2 47106 back", "SENT six")).isEqualTo("SENT six SENT");
+    assertThat(peer1.await(p, l -> l.startsWith("PEERRECV v6"))).contains("src=fd00:1:0:0:0:0:0:1:47006");
+    host.command("close six", "CLOSED six");
+  }
+}
