@@ -31,6 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The responder of a handshake must know the initiator's node id (it is in the Noise prologue), so the
  * publisher's identity comes from a fixed seed that the subscriber accepts. Both use a fixed benchmark PSK.
+ *
+ * <p>Tuning, chosen by measurement (BENCHMARKS.md): the AEAD backend is a constructor argument because a saturated
+ * stream packs full 8 KB packets, where the JDK's intrinsics beat the zero-allocation {@code JAVA} backend about 2×
+ * (both run, as {@code meshwire} and {@code meshwire-java-aead}); the credit window is 1 MiB
+ * ({@link EventSystems#WINDOW_BYTES}).
  */
 final class MeshwireEventSystem implements EventSystem {
 
