@@ -41,11 +41,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Events per second per stream; 0 (default) sends as fast as the credit windows allow.")
     long rate;
 
+    @Option(names = "--window", defaultValue = "262144", paramLabel = "BYTES",
+            description = "Credit window of every stream, wire bytes (default ${DEFAULT-VALUE}).")
+    int window;
+
     @Override
     public Integer call() throws Exception {
         MeshDemoConfig config;
         try {
-            config = new MeshDemoConfig(seconds, size, loss, seed, rate);
+            config = new MeshDemoConfig(seconds, size, loss, seed, rate, window);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("meshwire demo: " + e.getMessage());
             return 2;

@@ -136,12 +136,16 @@ final class NodeCommands {
                 + "(default ${DEFAULT-VALUE}).")
         int subscribers;
 
+        @Option(names = "--window", defaultValue = "65536", paramLabel = "BYTES", description = "Credit window of "
+                + "the stream(s), wire bytes (default ${DEFAULT-VALUE}, net-mesh's; larger for more throughput).")
+        int window;
+
         @Override
         public Integer call() throws Exception {
             MeshTools.PubSpec pub;
             try {
                 pub = new MeshTools.PubSpec(nodeSpec(mesh, seconds), channel, streamId, !fireAndForget, size, rate,
-                        count, subscribers);
+                        count, subscribers, window);
             } catch (IllegalArgumentException e) {
                 return usage(spec, e);
             }

@@ -213,9 +213,10 @@ public final class MeshDemo {
     public Result run() throws InterruptedException {
         byte[] psk = new byte[32];
         new SecureRandom().nextBytes(psk);
-        out.printf(Locale.ROOT, "meshwire mesh demo: 3 nodes on 127.0.0.1, %s s, %d B events, %s%n",
-                trim(config.seconds()), config.size(), config.rate() == 0 ? "as fast as credit allows"
-                        : config.rate() + " events/s per stream");
+        out.printf(Locale.ROOT, "meshwire mesh demo: 3 nodes on 127.0.0.1, %s s, %d B events, %s, %d KiB credit "
+                        + "windows, ChaCha20-Poly1305 on every packet%n", trim(config.seconds()), config.size(),
+                config.rate() == 0 ? "as fast as credit allows" : config.rate() + " events/s per stream",
+                config.windowBytes() / 1024);
         out.printf(Locale.ROOT, "loss injection: each node drops %s %% of the datagrams it receives (seeded %d, "
                 + "test-only; handshakes and beacons exempt)%n", trim(config.lossPercent()), config.seed());
         List<DemoNode> nodes = new ArrayList<>();
@@ -333,8 +334,9 @@ public final class MeshDemo {
     /** Each node: a reliable stream to the next node, a fire-and-forget stream to the previous one. */
     private List<Outbound> openStreams(List<DemoNode> nodes) {
         List<Outbound> streams = new ArrayList<>();
-        StreamConfig reliable = StreamConfig.reliable().toBuilder().maxRetries(MAX_RETRIES).build();
-        StreamConfig fireAndForget = StreamConfig.fireAndForget();
+        StreamConfig reliable = StreamConfig.reliable().toBuilder().maxRetries(MAX_RETRIES)
+                .windowBytes(config.windowBytes()).build();
+        StreamConfig fireAndForget = StreamConfig.fireAndForget().toBuilder().windowBytes(config.windowBytes()).build();
         int n = nodes.size();
         for (int i = 0; i < n; i++) {
             DemoNode from = nodes.get(i);

@@ -8,15 +8,19 @@ package io.meshwire.bench.demo;
  * @param lossPercent datagrams each node drops on receipt on purpose (seeded, test-only loss injection), 0 to 50
  * @param seed        seed of the loss injection
  * @param rate        events per second per stream, or 0 for as fast as the credit windows allow
+ * @param windowBytes every stream's credit window in wire bytes (StreamConfig.windowBytes), at least 16 KiB
  */
-public record MeshDemoConfig(double seconds, int size, double lossPercent, long seed, long rate) {
+public record MeshDemoConfig(double seconds, int size, double lossPercent, long seed, long rate, int windowBytes) {
 
     /** The largest event a net-mesh packet carries (8108 payload bytes minus the 4-byte frame length). */
     public static final int MAX_SIZE = 8_104;
 
-    /** The defaults: 5 s, 256 B events, 2 % injected loss with seed 42, unpaced. */
+    /** The default credit window: 256 KiB, 32 full packets, half the receiver's 64-packet reorder window. */
+    public static final int DEFAULT_WINDOW_BYTES = 256 * 1024;
+
+    /** The defaults: 5 s, 256 B events, 2 % injected loss with seed 42, unpaced, 256 KiB windows. */
     public static MeshDemoConfig defaults() {
-        return new MeshDemoConfig(5, 256, 2, 42, 0);
+        return new MeshDemoConfig(5, 256, 2, 42, 0, DEFAULT_WINDOW_BYTES);
     }
 
     /** Validates every field. */
@@ -34,6 +38,9 @@ public record MeshDemoConfig(double seconds, int size, double lossPercent, long 
         }
         if (rate < 0) {
             throw new IllegalArgumentException("--rate " + rate + " must be 0 (unpaced) or a positive events/s");
+        }
+        if (windowBytes < 16 * 1024 || windowBytes > 64 * 1024 * 1024) {
+            throw new IllegalArgumentException("--window " + windowBytes + " is outside 16384..67108864 bytes");
         }
     }
 }

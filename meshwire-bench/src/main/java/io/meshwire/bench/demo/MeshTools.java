@@ -105,9 +105,10 @@ public final class MeshTools {
      * @param rate        events per second, or 0 for as fast as credit allows
      * @param count       events to publish, or 0 until {@code seconds}
      * @param subscribers in channel mode, subscribers to wait for before publishing
+     * @param windowBytes the stream's credit window (StreamConfig.windowBytes; 0 turns credit off)
      */
     public record PubSpec(NodeSpec node, String channel, long streamId, boolean reliable, int size, long rate,
-                          long count, int subscribers) {
+                          long count, int subscribers, int windowBytes) {
         /** Validates; the messages name the option. */
         public PubSpec {
             Objects.requireNonNull(node, "node");
@@ -132,6 +133,10 @@ public final class MeshTools {
             }
             if (subscribers < 1) {
                 throw new IllegalArgumentException("--subscribers " + subscribers + " must be at least 1");
+            }
+            if (windowBytes != 0 && (windowBytes < 256 || windowBytes > 64 * 1024 * 1024)) {
+                throw new IllegalArgumentException("--window " + windowBytes + " must be 0 (no credit) or in "
+                        + "256..67108864 bytes");
             }
         }
     }
@@ -212,7 +217,8 @@ public final class MeshTools {
             if (!connectAll(node, nodeSpec.connect(), out)) {
                 return FAILED;
             }
-            StreamConfig streamConfig = spec.reliable() ? StreamConfig.reliable() : StreamConfig.fireAndForget();
+            StreamConfig streamConfig = (spec.reliable() ? StreamConfig.reliable() : StreamConfig.fireAndForget())
+                    .toBuilder().windowBytes(spec.windowBytes()).build();
             long start = System.nanoTime();
             long end = nodeSpec.seconds() == 0 ? Long.MAX_VALUE : start + (long) (nodeSpec.seconds() * NANOS_PER_SECOND);
             MeshStream stream = null;
