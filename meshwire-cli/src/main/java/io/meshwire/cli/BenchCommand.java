@@ -66,7 +66,7 @@ final class BenchCommand implements Runnable {
 
         @picocli.CommandLine.Option(names = "--warmup", description = "Unmeasured publishing before the measured "
                 + "seconds, the same for every system, so the JIT has compiled each hot path (default: "
-                + "${DEFAULT-VALUE}; 0 measures from the first event).", defaultValue = "3")
+                + "${DEFAULT-VALUE}; 0 measures from the first event).", defaultValue = "5")
         int warmup;
 
         @picocli.CommandLine.Option(names = "--json", description = "End each size with one JSON line: "
