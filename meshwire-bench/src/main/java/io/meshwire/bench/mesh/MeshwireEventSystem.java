@@ -71,8 +71,9 @@ final class MeshwireEventSystem implements EventSystem {
     }
 
     /**
-     * Passes the window override on to the children, and {@code -Dmeshwire.bench.childJvmOptions="..."}
-     * (space-separated, e.g. a JFR recording) for profiling.
+     * Passes the window override on to the children, and {@code -Dmeshwire.bench.childJvmOptions=...} (options
+     * separated by spaces or by commas before a dash, e.g. {@code -XX:StartFlightRecording=...,-Dx=y}) for
+     * profiling.
      */
     @Override
     public List<String> jvmOptions() {
@@ -80,7 +81,7 @@ final class MeshwireEventSystem implements EventSystem {
         options.add("-D" + EventSystems.WINDOW_PROPERTY + "=" + windowBytes);
         String extra = System.getProperty(CHILD_JVM_OPTIONS, "").strip();
         if (!extra.isEmpty()) {
-            options.addAll(List.of(extra.split("\\s+")));
+            options.addAll(List.of(extra.split("\\s+|,(?=-)")));
         }
         return options;
     }
