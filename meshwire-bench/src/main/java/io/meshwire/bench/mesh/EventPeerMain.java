@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * Entry point of a child JVM running one role of an {@link EventSystem}:
- * {@code EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS WARMUP_SECONDS [KEY=VALUE...]}. Speaks the peer line protocol of the
- * transport harness on stdout: the subscriber prints {@code READY port=P [fields]}, {@code PROGRESS t=S received=N}
- * each second and {@code RESULT received=N bytes=B elapsed_ns=E p50_ns= p99_ns= p999_ns= max_ns=}; the publisher
- * prints {@code SENT sent=N bytes=B backpressured=K}.
+ * {@code EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS WARMUP_SECONDS [KEY=VALUE...]}. Speaks the peer line
+ * protocol of the transport harness on stdout: the subscriber prints {@code READY port=P [fields]},
+ * {@code PROGRESS t=S received=N} each second and
+ * {@code RESULT received=N bytes=B elapsed_ns=E p50_ns= p99_ns= p999_ns= max_ns= warmup_events=W}; the publisher
+ * prints {@code SENT sent=N bytes=B backpressured=K warmup_events=W}. Warm-up events are counted apart.
  */
 public final class EventPeerMain {
 
