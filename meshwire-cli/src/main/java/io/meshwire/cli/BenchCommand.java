@@ -64,6 +64,11 @@ final class BenchCommand implements Runnable {
                 + "aeron baseline (default: all).")
         List<String> systems = List.of();
 
+        @picocli.CommandLine.Option(names = "--warmup", description = "Unmeasured publishing before the measured "
+                + "seconds, the same for every system, so the JIT has compiled each hot path (default: "
+                + "${DEFAULT-VALUE}; 0 measures from the first event).", defaultValue = "5")
+        int warmup;
+
         @picocli.CommandLine.Option(names = "--json", description = "End each size with one JSON line: "
                 + "{\"size\":N,\"results\":[{\"system\":..,\"events_per_s\":..},..]}.")
         boolean json;
@@ -76,7 +81,7 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             io.meshwire.bench.mesh.MeshBenchConfig config;
             try {
-                config = new io.meshwire.bench.mesh.MeshBenchConfig(sizes, seconds, systems, json, host);
+                config = new io.meshwire.bench.mesh.MeshBenchConfig(sizes, seconds, systems, json, host, warmup);
             } catch (IllegalArgumentException e) {
                 System.err.println("meshwire bench mesh: " + e.getMessage());
                 return 2;

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "meshwire", mixinStandardHelpOptions = true, version = "meshwire 0.1.0-SNAPSHOT",
         description = "Fast, secure UDP networking for multi-homed hosts.",
-        subcommands = {DemoCommand.class, BenchCommand.class, EpicsCommand.class, IfacesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, NodeCommands.Node.class, NodeCommands.Sub.class, NodeCommands.Pub.class,
+                NodeCommands.Keygen.class, BenchCommand.class, EpicsCommand.class, IfacesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -880,6 +880,7 @@ public final class MeshNode implements AutoCloseable {
         }
         r.onPacket(rx, rxView, HEADER, payloadLength, eventCount, wire, h.sequence(), h.channelHash(),
                 (h.flags() & PacketFlags.RELIABLE) != 0, now);
+        r.grantIfDue(now);
     }
 
     private void onControl(Session s, int subprotocol, int eventCount, long now) {

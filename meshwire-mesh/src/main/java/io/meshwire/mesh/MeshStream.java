@@ -43,7 +43,6 @@ public final class MeshStream {
     private static final long MAX_RTO_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long CLOCK_GRANULARITY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MIN_NACK_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final int MAX_RTO_RESENDS_PER_TICK = 64;
 
     private final MeshNode node;
     final Session session;
@@ -80,6 +79,8 @@ public final class MeshStream {
     private long retransmits;
     private long backpressured;
     private boolean resetPending;
+    private long callEvents;
+    private long callBytes;
 
     MeshStream(MeshNode node, Session session, long streamId, StreamConfig config, int channelHash) {
         this.node = node;
@@ -292,6 +293,13 @@ public final class MeshStream {
     private void endCall() {
         finishPacket();
         flushBatch();
+        if (callEvents != 0) {
+            // the node's adders once per call, not per event: each is an atomic add on a shared cache line
+            node.counters.eventsSent.add(callEvents);
+            node.counters.eventBytesSent.add(callBytes);
+            callEvents = 0;
+            callBytes = 0;
+        }
     }
 
     private void releaseBatch() {
@@ -341,8 +349,8 @@ public final class MeshStream {
 
     private void countEvent(int length) {
         eventsSent++;
-        node.counters.eventsSent.increment();
-        node.counters.eventBytesSent.add(length);
+        callEvents++;
+        callBytes += length;
     }
 
     private boolean creditAllows(int pendingWire, boolean newPacket) {
@@ -485,7 +493,10 @@ public final class MeshStream {
     }
 
     /**
-     * The retransmission timer, called about every millisecond: resends packets unacknowledged for an RTO.
+     * The retransmission timer, called about every millisecond. When the oldest unacknowledged packet has waited an
+     * RTO, it alone is sent again and the timer backs off (RFC 6298 §5.4–5.5): a host that stalled for an RTO would
+     * otherwise resend its whole window at once though nothing was lost. Later losses are found by the receiver's
+     * NACKs once the oldest arrives, or by the next expiry.
      *
      * @return whether a packet ran out of retries (the caller resets the stream)
      */
@@ -497,21 +508,14 @@ public final class MeshStream {
             if (store.unacked() == 0) {
                 return false;
             }
-            int resent = 0;
-            boolean expired = false;
-            for (long seq = store.baseSeq(); seq < store.nextSeq() && resent < MAX_RTO_RESENDS_PER_TICK; seq++) {
-                int slot = store.slot(seq);
-                if (now - store.lastSend(slot) >= rtoNanos) {
-                    expired = true;
-                    if (resend(seq, now)) {
-                        return true;
-                    }
-                    resent++;
-                }
+            long seq = store.baseSeq();
+            if (now - store.lastSend(store.slot(seq)) < rtoNanos) {
+                return false;
             }
-            if (expired) {
-                rtoNanos = Math.min(rtoNanos * 2, MAX_RTO_NANOS); // RFC 6298 §5.5: back off the timer
+            if (resend(seq, now)) {
+                return true;
             }
+            rtoNanos = Math.min(rtoNanos * 2, MAX_RTO_NANOS); // RFC 6298 §5.5: back off the timer
             return false;
         } finally {
             lock.unlock();

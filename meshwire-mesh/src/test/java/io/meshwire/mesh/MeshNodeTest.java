@@ -60,6 +60,8 @@ class MeshNodeTest {
         assertThat(info.nodeId()).isEqualTo(b.nodeId());
         assertThat(info.state()).isEqualTo(PeerState.CONNECTED);
         assertThat(back.sessionId()).isEqualTo(info.sessionId());
+        // the listener runs on b's node thread just after the session becomes current, which awaitPeer already sees
+        awaitCount(connected, 1);
         assertThat(connected).extracting(PeerInfo::nodeId).containsExactly(a.nodeId());
         // heartbeats flow both ways
         Thread.sleep(200);

@@ -50,9 +50,9 @@ public final class EventPeer {
         signal.ready(line.toString(), stopper);
     }
 
-    /** The {@link System#nanoTime()} at which a publisher that starts now must stop. */
+    /** The {@link System#nanoTime()} at which a publisher that starts now must stop: warm-up plus measured time. */
     public long sendDeadlineNanos() {
-        return System.nanoTime() + spec.seconds() * 1_000_000_000L;
+        return System.nanoTime() + spec.warmupNanos() + spec.seconds() * 1_000_000_000L;
     }
 
     /** Writes the current {@link System#nanoTime()} into the first 8 bytes of the event at {@code offset}. */

@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * Entry point of a child JVM running one role of an {@link EventSystem}:
- * {@code EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS [KEY=VALUE...]}. Speaks the peer line protocol of the
- * transport harness on stdout: the subscriber prints {@code READY port=P [fields]}, {@code PROGRESS t=S received=N}
- * each second and {@code RESULT received=N bytes=B elapsed_ns=E p50_ns= p99_ns= p999_ns= max_ns=}; the publisher
- * prints {@code SENT sent=N bytes=B backpressured=K}.
+ * {@code EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS WARMUP_SECONDS [KEY=VALUE...]}. Speaks the peer line
+ * protocol of the transport harness on stdout: the subscriber prints {@code READY port=P [fields]},
+ * {@code PROGRESS t=S received=N} each second and
+ * {@code RESULT received=N bytes=B elapsed_ns=E p50_ns= p99_ns= p999_ns= max_ns= warmup_events=W}; the publisher
+ * prints {@code SENT sent=N bytes=B backpressured=K warmup_events=W}. Warm-up events are counted apart.
  */
 public final class EventPeerMain {
 
@@ -52,14 +53,15 @@ public final class EventPeerMain {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        if (args.length < 6) {
-            throw new IllegalArgumentException("usage: EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS [K=V...]");
+        if (args.length < 7) {
+            throw new IllegalArgumentException("usage: EventPeerMain SYSTEM sub|pub HOST PORT SIZE SECONDS "
+                    + "WARMUP_SECONDS [K=V...]");
         }
         EventSystem system = EventSystems.find(args[0]);
         EventSpec spec = new EventSpec(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                Integer.parseInt(args[5]));
+                Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         Map<String, String> params = new LinkedHashMap<>();
-        for (int i = 6; i < args.length; i++) {
+        for (int i = 7; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("parameter " + args[i] + " is not KEY=VALUE");
@@ -70,7 +72,7 @@ public final class EventPeerMain {
         return switch (args[1]) {
             case SUBSCRIBE -> subscribe(system, peer, out);
             case PUBLISH -> {
-                EventStats.Published stats = new EventStats.Published();
+                EventStats.Published stats = new EventStats.Published(spec.warmupNanos());
                 system.publish(peer, stats);
                 out.println(stats.resultLine());
                 yield 0;
@@ -80,7 +82,7 @@ public final class EventPeerMain {
     }
 
     private static int subscribe(EventSystem system, EventPeer peer, PrintStream out) throws Exception {
-        EventStats stats = new EventStats();
+        EventStats stats = new EventStats(peer.spec().warmupNanos());
         long runNanos = peer.spec().seconds() * NANOS_PER_SECOND + GRACE_NANOS;
         return PeerMain.supervise("subscriber of " + system.name(), () -> system.subscribe(peer, stats),
                 peer.signal, stats, runNanos, out);

@@ -41,13 +41,14 @@ public final class MeshBench {
                 System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("java.runtime.version"));
         for (int size : config.sizes()) {
-            out.printf(Locale.ROOT, "== %d B events, one stream, %d s per system, publisher -> subscriber on %s ==%n",
-                    size, config.seconds(), config.host());
+            out.printf(Locale.ROOT, "== %d B events, one stream, %d s warm-up + %d s measured per system, publisher -> "
+                    + "subscriber on %s ==%n", size, config.warmupSeconds(), config.seconds(), config.host());
             List<EventResult> results = new ArrayList<>();
             for (EventSystem system : selected) {
                 EventResult result;
                 try {
-                    result = runOne(system, new EventSpec(config.host(), 0, size, config.seconds()), out, log);
+                    result = runOne(system, new EventSpec(config.host(), 0, size, config.seconds(),
+                            config.warmupSeconds()), out, log);
                 } catch (RuntimeException e) {
                     log.println("[" + system.name() + "] failed: " + e.getMessage());
                     result = EventResult.failed(system.name(), size, String.valueOf(e.getMessage()));
@@ -76,7 +77,8 @@ public final class MeshBench {
             EventSpec target = spec.withPort((int) ready.number("port"));
             try (PeerProcess publisher = PeerProcess.start(system.name() + " pub",
                     EventPeerMain.command(system, EventPeerMain.PUBLISH, target, params), log, line -> { })) {
-                PeerLine sent = publisher.awaitResult(READY_TIMEOUT.plusSeconds(spec.seconds()).plus(EXIT_SLACK));
+                PeerLine sent = publisher.awaitResult(READY_TIMEOUT.plusSeconds(spec.seconds() + spec.warmupSeconds())
+                        .plus(EXIT_SLACK));
                 subscriber.closeStdin();
                 PeerLine result = subscriber.awaitResult(EXIT_SLACK);
                 return new EventResult(system.name(), spec.size(), sent.number("sent"), result.number("received"),

@@ -48,6 +48,55 @@ class MeshBenchTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRunMeshwireBesideAeronWhenSelected() {
+        MeshBenchConfig config = new MeshBenchConfig(List.of(1200), 1, List.of(EventSystems.MESHWIRE), true,
+                "127.0.0.1", 1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        List<EventResult> results = MeshBench.run(config, EventSystems.all(), out, System.err);
+
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+        assertThat(output).contains("1 s warm-up + 1 s measured");
+        assertThat(results).extracting(EventResult::system).containsExactly(EventSystems.AERON, EventSystems.MESHWIRE);
+        EventResult meshwire = results.get(1);
+        assertThat(meshwire.error()).isNull();
+        assertThat(meshwire.received()).isPositive();
+        // reliable: everything published after the warm-up arrives (the warm-up boundary may shift a few events)
+        assertThat(meshwire.loss()).isLessThan(0.01);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(output.lines().toList().getLast());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) json.get("results");
+        assertThat(entries).extracting(e -> e.get("system")).containsExactly("aeron", "meshwire");
+        assertThat((Double) entries.get(1).get("events_vs_aeron")).isPositive();
+    }
+
+    @Test
+    void shouldSkipWarmupEventsWhenCounting() {
+        long t0 = 1_000_000_000L;
+        EventStats stats = new EventStats(500_000_000L);
+        stats.onEvent(64, t0);
+        stats.onEvent(64, t0 + 499_000_000L);
+        assertThat(stats.count()).isZero();
+        stats.onEvent(64, t0 + 500_000_000L);
+        stats.onEvent(64, t0 + 600_000_000L);
+        assertThat(stats.count()).isEqualTo(2);
+        assertThat(stats.resultLine()).contains("received=2 bytes=128").contains("warmup_events=2");
+
+        EventStats.Published cold = new EventStats.Published();
+        cold.onPublished(64);
+        assertThat(cold.resultLine()).startsWith("SENT sent=1 bytes=64 ").contains("warmup_events=0");
+        EventStats.Published warm = new EventStats.Published(java.time.Duration.ofHours(1).toNanos());
+        for (int i = 0; i < 1000; i++) {
+            warm.onPublished(64);
+        }
+        assertThat(warm.resultLine()).startsWith("SENT sent=0 bytes=0 ").contains("warmup_events=1000");
+    }
+
+    @Test
     void shouldNameTheOptionWhenConfigIsInvalid() {
         assertThatThrownBy(() -> new MeshBenchConfig(List.of(4), 1, List.of(), false, "127.0.0.1"))
                 .hasMessageContaining("--size 4");
@@ -55,5 +104,7 @@ class MeshBenchTest {
                 .hasMessageContaining("--host 10.0.0.1").hasMessageContaining("loopback");
         assertThatThrownBy(() -> new MeshBenchConfig(List.of(64), 1, List.of("nope"), false, "127.0.0.1"))
                 .hasMessageContaining("no event system called nope");
+        assertThatThrownBy(() -> new MeshBenchConfig(List.of(64), 1, List.of(), false, "127.0.0.1", -1))
+                .hasMessageContaining("--warmup -1");
     }
 }
