@@ -1,5 +1,6 @@
 package io.meshwire.nic;
 
+import io.meshwire.transport.linux.AddressCache;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
 import java.lang.foreign.MemorySegment;

@@ -4,6 +4,7 @@ import io.meshwire.transport.Backend;
 import io.meshwire.transport.EndpointConfig.BackendPreference;
 import io.meshwire.transport.NativeSupport;
 import io.meshwire.transport.TransportClosedException;
+import io.meshwire.transport.linux.AddressCache;
 import io.meshwire.transport.linux.LinuxEpoll;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -100,7 +100,7 @@ public final class Datagram implements AutoCloseable {
         if (batch.nioSources != null) {
             return batch.nioSources[message];
         }
-        return owner.sourceCache().lookup(batch.names,
+        return owner.sourceCache().source(batch.names,
                 (long) message * LinuxSockets.SOCKADDR_STORAGE_LENGTH);
     }
 

@@ -1,5 +1,6 @@
 package io.meshwire.transport;
 
+import io.meshwire.transport.linux.AddressCache;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.util.RateLimitedLog;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ public final class DatagramEndpoint implements AutoCloseable {
     private final SocketBackend socket;
     private final ReceiveCounters receiveCounters;
     private final SendCounters sendCounters = new SendCounters();
-    private final SourceCache sourceCache = new SourceCache();
+    private final AddressCache sourceCache = new AddressCache();
     private final int maxPayload;
     private final RateLimitedLog receiveErrorLog = new RateLimitedLog(LOG, 1_000);
     private final boolean inline;
@@ -433,7 +434,7 @@ public final class DatagramEndpoint implements AutoCloseable {
         }
     }
 
-    SourceCache sourceCache() {
+    AddressCache sourceCache() {
         return sourceCache;
     }
 

@@ -1,7 +1,5 @@
-package io.meshwire.nic;
+package io.meshwire.transport.linux;
 
-import io.meshwire.transport.linux.LinuxSockets;
-import io.meshwire.transport.linux.SockAddr;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
@@ -11,9 +9,9 @@ import java.net.UnknownHostException;
 /**
  * Decoded addresses keyed by their raw bytes, so that a steady set of peers and destinations costs no
  * allocation per datagram: source {@code sockaddr}s and PKTINFO destination addresses. Direct-mapped, 64 slots
- * each; used by the consumer thread only.
+ * each. Not thread-safe: one per consumer thread (endpoints and socket sets each own one).
  */
-final class AddressCache {
+public final class AddressCache {
   private static final int SLOTS = 64;
   private final long[] s0 = new long[SLOTS];
   private final long[] s1 = new long[SLOTS];
@@ -25,7 +23,7 @@ final class AddressCache {
   private final InetAddress[] destinations = new InetAddress[SLOTS];
 
   /** The source {@code sockaddr_in}/{@code sockaddr_in6} at {@code offset} (a 32-byte slot). */
-  InetSocketAddress source(MemorySegment names, long offset) {
+  public InetSocketAddress source(MemorySegment names, long offset) {
     // family(2) port(2) then the IPv4 address, or flowinfo(4) + IPv6 address(16) + scope(4): four longs cover
     // sockaddr_in6's 28 bytes and stay inside the 32-byte slot.
     long a = names.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
@@ -51,7 +49,7 @@ final class AddressCache {
   }
 
   /** The raw IPv4 (4 bytes) or IPv6 (16 bytes) address at {@code offset}. */
-  InetAddress address(MemorySegment memory, long offset, boolean v6) {
+  public InetAddress address(MemorySegment memory, long offset, boolean v6) {
     long a;
     long b;
     if (v6) {
