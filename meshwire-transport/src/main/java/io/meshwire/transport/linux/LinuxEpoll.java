@@ -2,13 +2,12 @@ package io.meshwire.transport.linux;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
+import static io.meshwire.transport.linux.LinuxSockets.downcall;
+import static io.meshwire.transport.linux.LinuxSockets.result;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -43,7 +42,6 @@ public final class LinuxEpoll {
     public static final long EPOLL_DATA_OFFSET;
     public static final long EPOLL_EVENTS_OFFSET = 0;
 
-    private static final VarHandle ERRNO;
     private static final MethodHandle EPOLL_CREATE1;
     private static final MethodHandle EPOLL_CTL;
     private static final MethodHandle EPOLL_WAIT;
@@ -57,7 +55,6 @@ public final class LinuxEpoll {
         boolean packed = "amd64".equals(arch) || "x86_64".equals(arch);
         EPOLL_EVENT_LENGTH = packed ? 12 : 16;
         EPOLL_DATA_OFFSET = packed ? 4 : 8;
-        VarHandle errno = null;
         MethodHandle create = null, ctl = null, wait = null, eventfd = null, read = null, write = null;
         Throwable cause = null;
         try {
@@ -67,8 +64,6 @@ public final class LinuxEpoll {
             }
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
-            StructLayout state = Linker.Option.captureStateLayout();
-            errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
             Linker.Option ccs = Linker.Option.captureCallState("errno");
             create = downcall(linker, libc, "epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ccs);
             ctl = downcall(linker, libc, "epoll_ctl",
@@ -82,7 +77,6 @@ public final class LinuxEpoll {
         } catch (Throwable t) {
             cause = t;
         }
-        ERRNO = errno;
         EPOLL_CREATE1 = create;
         EPOLL_CTL = ctl;
         EPOLL_WAIT = wait;
@@ -95,13 +89,6 @@ public final class LinuxEpoll {
     private LinuxEpoll() {
     }
 
-    private static MethodHandle downcall(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
-                                         Linker.Option... options) {
-        MemorySegment symbol = lookup.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return linker.downcallHandle(symbol, fd, options);
-    }
-
     /** True when the bindings loaded (Linux x86-64 or aarch64 with native access granted). */
     public static boolean isSupported() {
         return UNAVAILABLE_CAUSE == null;
@@ -110,14 +97,6 @@ public final class LinuxEpoll {
     /** Why the bindings are unavailable, or {@code null}. */
     public static Throwable unavailableCause() {
         return UNAVAILABLE_CAUSE;
-    }
-
-    private static int result(int r, MemorySegment state) {
-        return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
-    }
-
-    private static long result(long r, MemorySegment state) {
-        return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
     }
 
     /** epoll_create1(2). */

@@ -259,8 +259,9 @@ public final class LinuxSockets {
     private LinuxSockets() {
     }
 
-    private static MethodHandle downcall(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
-                                         Linker.Option... options) {
+    /** A downcall handle for libc's {@code name}; shared with the other bindings of this package. */
+    static MethodHandle downcall(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
+                                 Linker.Option... options) {
         MemorySegment symbol = lookup.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
         return linker.downcallHandle(symbol, fd, options);
@@ -285,11 +286,13 @@ public final class LinuxSockets {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static int result(int r, MemorySegment state) {
+    /** {@code r}, or {@code -errno} from {@code state} when the call failed; shared within this package. */
+    static int result(int r, MemorySegment state) {
         return r >= 0 ? r : -errno(state);
     }
 
-    private static long result(long r, MemorySegment state) {
+    /** {@code r}, or {@code -errno} from {@code state} when the call failed; shared within this package. */
+    static long result(long r, MemorySegment state) {
         return r >= 0 ? r : -errno(state);
     }
 
