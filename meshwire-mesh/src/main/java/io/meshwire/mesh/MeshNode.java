@@ -115,8 +115,8 @@ public final class MeshNode implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayBlockingQueue<SendBatch> batchPool = new ArrayBlockingQueue<>(BATCH_POOL_SIZE);
     private final ArrayBlockingQueue<RxStream> ready;
-    private final Object reliableLock = new Object();
-    private volatile MeshStream[] reliableStreams = new MeshStream[0];
+    private final Object timedLock = new Object();
+    private volatile MeshStream[] timedStreams = new MeshStream[0];
     private final ConcurrentHashMap<String, Roster> rosters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Discovery> discovery = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
@@ -430,12 +430,12 @@ public final class MeshNode implements AutoCloseable {
             st = new MeshStream(this, s, streamId, streamConfig, channelHash);
             s.txStreams.put(streamId, st);
         }
-        if (st.reliable()) {
-            synchronized (reliableLock) {
-                MeshStream[] current = reliableStreams;
+        if (st.timed()) {
+            synchronized (timedLock) {
+                MeshStream[] current = timedStreams;
                 MeshStream[] next = Arrays.copyOf(current, current.length + 1);
                 next[current.length] = st;
-                reliableStreams = next;
+                timedStreams = next;
             }
         }
         return st;
@@ -1157,9 +1157,9 @@ public final class MeshNode implements AutoCloseable {
                 }
             }
         }
-        MeshStream[] reliable = reliableStreams;
+        MeshStream[] timed = timedStreams;
         boolean pruned = false;
-        for (MeshStream st : reliable) {
+        for (MeshStream st : timed) {
             if (!st.isOpen()) {
                 pruned = true;
             } else if (st.onTick(now)) {
@@ -1167,7 +1167,7 @@ public final class MeshNode implements AutoCloseable {
             }
         }
         if (pruned) {
-            pruneReliableStreams();
+            pruneTimedStreams();
         }
         if (now - nextBeaconNanos >= 0) {
             sendBeacon();
@@ -1314,9 +1314,9 @@ public final class MeshNode implements AutoCloseable {
         discovery.values().removeIf(d -> now - d.lastSeenNanos > expiry);
     }
 
-    private void pruneReliableStreams() {
-        synchronized (reliableLock) {
-            MeshStream[] current = reliableStreams;
+    private void pruneTimedStreams() {
+        synchronized (timedLock) {
+            MeshStream[] current = timedStreams;
             int open = 0;
             for (MeshStream st : current) {
                 if (st.isOpen()) {
@@ -1330,7 +1330,7 @@ public final class MeshNode implements AutoCloseable {
                     next[k++] = st;
                 }
             }
-            reliableStreams = next;
+            timedStreams = next;
         }
     }
 

@@ -30,6 +30,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * (0x0B01) and on RTO (RFC 6298: srtt/rttvar, RTO clamped to [10 ms, 2 s], initial 50 ms, doubled on expiry), and
  * after {@link StreamConfig#maxRetries()} resends of one packet reset the stream (0x0B02).
  *
+ * <h2>Fire-and-forget credit and lost tails</h2>
+ * A fire-and-forget packet below the receiver's consumed sequence no longer holds credit, whether it was consumed or
+ * lost. Packets lost after the last one the receiver saw would hold theirs for good, and a stream whose window they
+ * fill would stall. So when credit has been in use for a probe interval without any grant freeing some (50 ms,
+ * doubled up to 1 s while nothing moves), the stream sends one empty packet (no events) outside the window. The
+ * receiver counts the lost packets as a gap, consumes the probe and its grant frees their credit. A slow consumer
+ * still exerts backpressure: the probe waits behind the events it has not consumed.
+ *
  * <p>Thread-safe: sends are serialized per stream; different streams send in parallel. The stream ends
  * ({@link SendResult#CLOSED}) when reset, closed, or when its session ends (peer failed, re-handshake, node closed).
  */
@@ -43,6 +51,8 @@ public final class MeshStream {
     private static final long MAX_RTO_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long CLOCK_GRANULARITY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MIN_NACK_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long INITIAL_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final MeshNode node;
     final Session session;
@@ -78,6 +88,10 @@ public final class MeshStream {
     private long packetsSent;
     private long retransmits;
     private long backpressured;
+    private long probes;
+    /** Fire-and-forget: when credit last moved (a grant freed some, or none was in use), and the probe back-off. */
+    private long creditMovedNanos = System.nanoTime();
+    private long probeNanos = INITIAL_PROBE_NANOS;
     private boolean resetPending;
     private long callEvents;
     private long callBytes;
@@ -278,7 +292,7 @@ public final class MeshStream {
         try {
             return new StreamStats(session.peer.nodeId, streamId, config.reliability(), open, eventsSent, packetsSent,
                     sentWire, retransmits, backpressured, creditInUse(), window,
-                    store == null ? 0 : store.unacked(), srttNanos / 1000, rtoNanos / 1000);
+                    store == null ? 0 : store.unacked(), srttNanos / 1000, rtoNanos / 1000, probes);
         } finally {
             lock.unlock();
         }
@@ -445,6 +459,7 @@ public final class MeshStream {
             long consumed = Math.min(totalConsumed, sentWire);
             if (Long.compareUnsigned(consumed, peerConsumed) > 0) {
                 peerConsumed = consumed;
+                creditMoved(now);
             }
             long ack = Long.compareUnsigned(ackSeq, nextSeq) > 0 ? nextSeq : ackSeq;
             if (reliable) {
@@ -454,6 +469,7 @@ public final class MeshStream {
                 }
             } else if (ack > peerAckSeq) {
                 peerAckSeq = ack;
+                creditMoved(now);
             }
             creditChanged.signalAll();
         } finally {
@@ -501,10 +517,14 @@ public final class MeshStream {
      * @return whether a packet ran out of retries (the caller resets the stream)
      */
     boolean onTick(long now) {
-        if (!reliable || !open || !lock.tryLock()) {
+        if (!open || !lock.tryLock()) {
             return false;
         }
         try {
+            if (!reliable) {
+                probeIfStalled(now);
+                return false;
+            }
             if (store.unacked() == 0) {
                 return false;
             }
@@ -519,6 +539,40 @@ public final class MeshStream {
             return false;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void creditMoved(long now) {
+        creditMovedNanos = now;
+        probeNanos = INITIAL_PROBE_NANOS;
+    }
+
+    /** Fire-and-forget: sends an empty probe when credit has been held a probe interval with no grant freeing any. */
+    private void probeIfStalled(long now) {
+        if (window == 0 || packetOpen) {
+            return;
+        }
+        if (creditInUse() == 0) {
+            creditMoved(now);
+            return;
+        }
+        if (now - creditMovedNanos < probeNanos) {
+            return;
+        }
+        creditMovedNanos = now;
+        probeNanos = Math.min(probeNanos * 2, MAX_PROBE_NANOS);
+        probes++;
+        startPacket();
+        header.payloadLength(0).eventCount(0);
+        long seq = nextSeq++;
+        int wire = sealer.seal(header);
+        // charged like any packet, so the grant that consumes it frees exactly what the sender counted
+        sentWire += wire;
+        sentAfter[(int) (seq & sentAfterMask)] = sentWire;
+        packetOpen = false;
+        if (!node.injectSendLoss()) {
+            stagingBuffer.clear().limit(wire);
+            node.sendOne(stagingBuffer, session.peer.address);
         }
     }
 
@@ -599,8 +653,9 @@ public final class MeshStream {
         }
     }
 
-    boolean reliable() {
-        return reliable;
+    /** @return whether the node thread must call {@link #onTick}: reliable, or fire-and-forget with a window */
+    boolean timed() {
+        return reliable || window > 0;
     }
 
     @Override

@@ -165,7 +165,8 @@ final class RxStream {
             expected = seq + 1;
             packets++;
             receivedWire += wire;
-            if (!deliver(data, view, offset, length, eventCount, wire, seq, channelHash, now)) {
+            if (!deliver(data, view, offset, length, eventCount, wire, seq, channelHash, now) && eventCount != 0) {
+                // an empty packet (a sender's credit probe) that finds the buffer full loses nothing
                 node.drops.drop(DropReason.INBOUND_FULL);
             }
             return;

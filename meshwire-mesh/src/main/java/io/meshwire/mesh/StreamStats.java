@@ -17,6 +17,7 @@ package io.meshwire.mesh;
  * @param unacked reliable packets not yet acknowledged
  * @param srttMicros smoothed round-trip time (RFC 6298), 0 before the first sample
  * @param rtoMicros current retransmission timeout
+ * @param probes fire-and-forget: empty probe packets sent because credit stayed held (lost packets at the tail)
  */
 public record StreamStats(
         long peerNodeId,
@@ -32,5 +33,6 @@ public record StreamStats(
         int windowBytes,
         int unacked,
         long srttMicros,
-        long rtoMicros) {
+        long rtoMicros,
+        long probes) {
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,7 +104,7 @@ class LossRecoveryTest {
             // lost packets must not keep holding credit, or this stalls
             assertThat(stream.send(events(i, 200, 100), Duration.ofSeconds(10))).isEqualTo(200);
         }
-        long packetsSent = stream.stats().packetsSent();
+        long packetsSent = stream.stats().packetsSent() + stream.stats().probes();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         InboundStats in = null;
         while (System.nanoTime() < deadline) {
@@ -121,8 +122,49 @@ class LossRecoveryTest {
         }
         assertThat(in.gaps()).isPositive();
         // every packet is either received or counted as a gap; only a lost tail is invisible to the receiver
-        assertThat(in.packets() + in.gaps()).isBetween(packetsSent - 3, packetsSent);
+        // (a probe sent after the count above is a packet too)
+        assertThat(in.packets() + in.gaps()).isBetween(packetsSent - 3, packetsSent + stream.stats().probes());
         assertThat(b.stats().gaps()).isEqualTo(in.gaps());
         assertThat(a.stats().retransmits()).isZero();
+    }
+
+    @Test
+    void shouldKeepSendingWhenFireAndForgetPacketsAfterTheLastReceivedAreLost() throws Exception {
+        Collector got = new Collector();
+        // loss on the sender only, and a window smaller than one packet: every lost packet is the tail, and its
+        // credit is all the window has, so without a probe the first loss would stall the stream for good
+        MeshNode a = MeshNode.start(config().lossInjection(new LossInjection(7, 0, 0.2)).build());
+        nodes.add(a);
+        MeshNode b = MeshNode.start(config().build(), got);
+        nodes.add(b);
+        connect(a, b);
+        StreamConfig tiny = StreamConfig.fireAndForget().toBuilder().windowBytes(1024).build();
+        MeshStream stream = a.openStream(b.nodeId(), 7, tiny);
+        int sent = 0;
+        for (int i = 0; i < 100; i++) {
+            // a stall costs a probe interval or a few (50 ms, doubling while probes are lost too)
+            int n = stream.send(events(i, 1, 1000), Duration.ofSeconds(3));
+            if (n == 0) {
+                break;
+            }
+            sent += n;
+        }
+
+        assertThat(sent).isEqualTo(100);
+        StreamStats stats = stream.stats();
+        assertThat(stats.probes()).isPositive();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stream.stats().creditInUse() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(stream.stats().creditInUse()).as("credit of lost packets returned").isZero();
+        StreamStats done = stream.stats();
+        InboundStats in = b.inboundStats().stream().filter(s -> s.streamId() == 7).findFirst().orElseThrow();
+        // every data packet and every probe was received or counted as a gap: nothing is invisible any more
+        assertThat(in.packets() + in.gaps()).isEqualTo(done.packetsSent() + done.probes());
+        assertThat(done.packetsSent()).isEqualTo(100);
+        assertThat(in.gaps()).isPositive();
+        assertThat(got.count.get()).isEqualTo((int) in.events()).isLessThan(100);
+        assertThat(b.stats().drops(DropReason.INBOUND_FULL)).isZero();
     }
 }
