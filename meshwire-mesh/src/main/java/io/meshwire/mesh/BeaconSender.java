@@ -22,6 +22,15 @@ public interface BeaconSender extends AutoCloseable {
      */
     void send(ByteBuffer beacon) throws IOException;
 
+    /**
+     * Called once by {@link MeshNode#start} when the node is running, before {@code start} returns: a sender that
+     * also receives beacons on its own sockets starts handing them to {@code node} here. Does nothing by default.
+     *
+     * @param node the node this sender was made for
+     */
+    default void nodeStarted(MeshNode node) {
+    }
+
     /** Releases what the sender owns (not the node's endpoint). Idempotent. */
     @Override
     default void close() {

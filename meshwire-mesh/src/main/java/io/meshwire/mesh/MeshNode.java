@@ -228,6 +228,12 @@ public final class MeshNode implements AutoCloseable {
             throw e;
         }
         node.thread.start();
+        try {
+            node.beaconSender.nodeStarted(node);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
         LOG.debug("mesh node {} started on {}", Long.toUnsignedString(node.nodeId, 16), endpoint.localAddress());
         return node;
     }

@@ -61,10 +61,10 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * NicBeaconSender.Factory nics = NicBeaconSender.factory(NicBeaconSender.setConfig(47950).build());
  * MeshNode node = MeshNode.start(MeshConfig.builder().psk(psk).beaconSender(nics).build());
- * nics.attach(node);               // starts the receive loop; or all in one: NicBeaconSender.start(builder, 47950)
- * node.connect(peerNodeId);        // no address: found by beacon
+ * node.connect(peerNodeId);        // no address: found by beacon (or all in one: NicBeaconSender.start(builder, 47950))
  * }</pre>
- * The node makes the sender when it starts and closes it when it closes; {@link #close()} is idempotent.
+ * The node makes the sender when it starts, which then starts handing it the beacons heard on every NIC, and closes
+ * it when it closes; {@link #close()} is idempotent.
  */
 public final class NicBeaconSender implements BeaconSender {
     /** A beacon port for meshes that do not pick their own (unassigned by IANA). */
@@ -132,8 +132,8 @@ public final class NicBeaconSender implements BeaconSender {
     }
 
     /**
-     * A factory for one node's sender; pass it to {@link MeshConfig.Builder#beaconSender}, start the node, then
-     * {@link Factory#attach} the node.
+     * A factory for one node's sender; pass it to {@link MeshConfig.Builder#beaconSender} and start the node, which
+     * attaches itself.
      *
      * @param setConfig the beacon set, usually from {@link #setConfig(int)}: IPv4, a fixed port, the wildcard
      *     receive socket, {@code SO_BROADCAST}, no per-subnet broadcast sockets
@@ -163,7 +163,7 @@ public final class NicBeaconSender implements BeaconSender {
 
     /**
      * Starts a node whose beacons go out on every NIC: sets {@code builder}'s beacon sender to a new factory on
-     * {@link #setConfig(int) setConfig(beaconPort)}, starts the node and attaches it.
+     * {@link #setConfig(int) setConfig(beaconPort)} and starts the node.
      *
      * @param builder the node's configuration (its beacon sender is replaced)
      * @param beaconPort the mesh's beacon port
@@ -173,17 +173,10 @@ public final class NicBeaconSender implements BeaconSender {
      */
     public static MeshNode start(MeshConfig.Builder builder, int beaconPort, EventHandler handler) throws IOException {
         Factory factory = factory(setConfig(beaconPort).build());
-        MeshNode node = MeshNode.start(builder.beaconSender(factory).build(), handler);
-        try {
-            factory.attach(node);
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
-        }
-        return node;
+        return MeshNode.start(builder.beaconSender(factory).build(), handler);
     }
 
-    /** Makes one node's {@link NicBeaconSender}, and hands it the node once the node has started. */
+    /** Makes one node's {@link NicBeaconSender}; the node attaches itself to it when it has started. */
     public static final class Factory implements BeaconSender.Factory {
         private final NicSetConfig setConfig;
         private volatile NicBeaconSender sender;
@@ -221,11 +214,12 @@ public final class NicBeaconSender implements BeaconSender {
         }
 
         /**
-         * Starts the sender's receive loop, which hands beacons heard on every NIC to {@code node}.
+         * The sender made for {@code node}, whose receive loop hands beacons heard on every NIC to the node. The node
+         * attached itself at start ({@link BeaconSender#nodeStarted}), so this only looks it up.
          *
          * @param node the node started with this factory
          * @return the sender
-         * @throws IllegalStateException if {@code node} was not started with this factory, or already attached
+         * @throws IllegalStateException if {@code node} was not started with this factory
          */
         public NicBeaconSender attach(MeshNode node) {
             Objects.requireNonNull(node, "node must not be null");
@@ -234,7 +228,7 @@ public final class NicBeaconSender implements BeaconSender {
                 throw new IllegalStateException("attach the node that was started with this factory "
                         + "(MeshConfig.builder().beaconSender(factory)), after MeshNode.start");
             }
-            s.startReceiving(node);
+            s.nodeStarted(node);
             return s;
         }
 
@@ -244,9 +238,14 @@ public final class NicBeaconSender implements BeaconSender {
         }
     }
 
-    private synchronized void startReceiving(MeshNode n) {
+    /** Starts the receive loop for {@code n}; idempotent for the same node. */
+    @Override
+    public synchronized void nodeStarted(MeshNode n) {
         if (receiveThread != null) {
-            throw new IllegalStateException("the node is already attached to " + this);
+            if (node == n) {
+                return;
+            }
+            throw new IllegalStateException("another node is already attached to " + this);
         }
         if (closed.get()) {
             throw new IllegalStateException(this + " is closed (was the node closed?)");
