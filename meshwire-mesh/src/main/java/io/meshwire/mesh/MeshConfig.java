@@ -34,8 +34,8 @@ import java.util.Objects;
  * @param acceptDiscovered accept handshakes from nodes known by beacon, besides those named with
  *     {@link MeshNode#accept(long)}
  * @param membershipTimeout how long a subscribe or unsubscribe waits for its ack per attempt (3 attempts)
- * @param aeadBackend ChaCha20-Poly1305 implementation ({@link AeadBackend#JDK} allocates per packet,
- *     {@link AeadBackend#BOUNCY_CASTLE} does not)
+ * @param aeadBackend ChaCha20-Poly1305 implementation (default {@link AeadBackend#DEFAULT}, {@link AeadBackend#JAVA},
+ *     allocates nothing per packet; {@link AeadBackend#JDK} is faster on large packets and allocates per packet)
  * @param lossInjection test only: seeded datagram loss ({@link LossInjection#NONE} in production)
  */
 public record MeshConfig(
