@@ -327,7 +327,8 @@ final class EpicsCommand implements Runnable {
                                 + "send errors %d; directory reloads %d%n", s.caNames(), s.pvaNames(), s.found(),
                         s.replies(), s.rateLimited(), s.dropped(), ns.drops().snapshot(), ns.sendErrors(),
                         file.reloads());
-                out.printf("replies sent per NIC: %s%n", sentPerNic(transports));
+                out.printf("%s sent per NIC: %s%n", ns.beaconProtocols().isEmpty() ? "replies" : "replies and beacons",
+                        sentPerNic(transports));
                 if (!ns.beaconProtocols().isEmpty()) {
                     out.printf("beacons sent: ca %d, pva %d; beacon send errors %d%n",
                             ns.beaconsSent(EpicsProtocol.CA), ns.beaconsSent(EpicsProtocol.PVA),
