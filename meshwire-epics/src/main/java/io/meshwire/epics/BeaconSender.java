@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One protocol's beacons for a {@link NameServer}, sent through the transport that answers that protocol's searches
  * and on the server's scheduler thread: the first at once, the next after {@link BeaconSenderConfig#FIRST_INTERVAL},
- * each interval doubling up to the period, then one per period (rsrv's schedule, {@code caservertask.c}).
+ * each interval doubling up to the period, then one per period (rsrv's schedule, {@code rsrv/online_notify.c}).
  *
  * <ul>
  *   <li>CA: {@code RSRV_IS_UP}, data type = minor version 13, count = the transport's port, parameter 1 = beacon id
