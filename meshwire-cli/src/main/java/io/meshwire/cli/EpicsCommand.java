@@ -1,6 +1,8 @@
 package io.meshwire.cli;
 
+import io.meshwire.epics.AddressListEntry;
 import io.meshwire.epics.BeaconListener;
+import io.meshwire.epics.BeaconSenderConfig;
 import io.meshwire.epics.BeaconReport;
 import io.meshwire.epics.BeaconServer;
 import io.meshwire.epics.BeaconTracker;
@@ -28,6 +30,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +192,10 @@ final class EpicsCommand implements Runnable {
             description = "Answer CA and PVA searches for the names in FILE (one 'NAME-OR-GLOB HOST:PORT [ca|pva|both]' "
                     + "per line, blank lines and # comments allowed; HOST 0.0.0.0 = this host's address). FILE is "
                     + "reloaded when it changes; a bad edit keeps the last good one. Malformed searches are never "
-                    + "answered; each source is rate-limited.")
+                    + "answered; each source is rate-limited. With --beacons it announces itself as CA and PVA servers "
+                    + "do (EPICS_CAS_BEACON_PERIOD, EPICS_PVAS_BEACON_PERIOD, EPICS_CAS_BEACON_ADDR_LIST, "
+                    + "EPICS_CAS_AUTO_BEACON_ADDR_LIST, EPICS_PVAS_BEACON_ADDR_LIST, EPICS_PVAS_AUTO_BEACON_ADDR_LIST, "
+                    + "EPICS_CAS_BEACON_PORT).")
     static final class Nameserver implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -213,8 +219,39 @@ final class EpicsCommand implements Runnable {
                 description = "Stop after S seconds (default 0: run until interrupted).")
         double duration;
 
+        @Option(names = "--beacons",
+                description = "Send beacons: CA RSRV_IS_UP to the CA repeater port (EPICS_CAS_BEACON_PORT, else "
+                        + "EPICS_CA_REPEATER_PORT, 5065) and PVA CMD_BEACON to the PVA broadcast port, each to "
+                        + "255.255.255.255 through every NIC (unless EPICS_CAS_AUTO_BEACON_ADDR_LIST / "
+                        + "EPICS_PVAS_AUTO_BEACON_ADDR_LIST is NO) and to EPICS_CAS_BEACON_ADDR_LIST / "
+                        + "EPICS_PVAS_BEACON_ADDR_LIST; the first at once, then at intervals doubling from 20 ms "
+                        + "up to the period.")
+        boolean beacons;
+
+        @Option(names = "--beacon-period", paramLabel = "S",
+                description = "Longest interval between beacons, 0.02..3600 (default EPICS_CAS_BEACON_PERIOD and "
+                        + "EPICS_PVAS_BEACON_PERIOD, else 15); needs --beacons.")
+        Double beaconPeriod;
+
         @CommandLine.Mixin
         Network network = new Network();
+
+        BeaconSenderConfig beaconConfig() {
+            BeaconSenderConfig.Builder b = BeaconSenderConfig.builder().environment(environment).enabled(beacons);
+            if (network.pvaPort != null) {
+                b.pvaPort(network.pvaPort); // the PVA port searched on is the one its beacons go to
+            }
+            if (beaconPeriod != null) {
+                if (!beacons) {
+                    throw new IllegalArgumentException("--beacon-period needs --beacons");
+                }
+                if (!(beaconPeriod >= 0.02 && beaconPeriod <= 3600)) {
+                    throw new IllegalArgumentException("--beacon-period must be 0.02..3600 seconds: " + beaconPeriod);
+                }
+                b.period(Duration.ofNanos(Math.round(beaconPeriod * 1e9)));
+            }
+            return b.build();
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -230,7 +267,7 @@ final class EpicsCommand implements Runnable {
                 d = seconds("--duration", duration, true);
                 nsConfig = NameServerConfig.builder().responder(SearchResponderConfig.builder()
                         .answerCa(p.contains(EpicsProtocol.CA)).answerPva(p.contains(EpicsProtocol.PVA))
-                        .repliesPerSecond(rate).replyBurst(burst).build()).build();
+                        .repliesPerSecond(rate).replyBurst(burst).build()).beacons(beaconConfig()).build();
             } catch (IllegalArgumentException e) {
                 err.println("meshwire epics nameserver: " + e.getMessage());
                 return 2;
@@ -245,23 +282,24 @@ final class EpicsCommand implements Runnable {
                 err.println("meshwire epics nameserver: " + e.getMessage());
                 return 2;
             }
-            List<EpicsTransport> transports = new ArrayList<>();
+            Map<EpicsProtocol, EpicsTransport> byProtocol = new EnumMap<>(EpicsProtocol.class);
             List<String> where = new ArrayList<>();
             InetAddress bind = network.bindAddress();
             try {
                 for (EpicsProtocol proto : p) {
                     NicSetTransport t = NicSetTransport.open(bind, config.searchPort(proto));
-                    transports.add(t);
+                    byProtocol.put(proto, t);
                     where.add(proto.label() + " on udp port " + t.localPort() + " (" + sockets(t) + ")");
                 }
             } catch (IOException e) {
-                transports.forEach(EpicsTransport::close);
+                byProtocol.values().forEach(EpicsTransport::close);
                 err.println("meshwire epics nameserver: " + e.getMessage());
                 return 2;
             }
+            List<EpicsTransport> transports = new ArrayList<>(byProtocol.values());
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch reported = new CountDownLatch(1);
-            try (NameServer ns = NameServer.start(transports, file, nsConfig)) {
+            try (NameServer ns = NameServer.start(byProtocol, file, nsConfig)) {
                 // on Ctrl-C: let the main thread print the totals and close the sockets before the JVM halts
                 Thread hook = new Thread(() -> {
                     stop.countDown();
@@ -274,6 +312,9 @@ final class EpicsCommand implements Runnable {
                 Runtime.getRuntime().addShutdownHook(hook);
                 out.printf("meshwire epics nameserver: %d entries from %s; answering %s%n", file.current().size(),
                         directory, String.join(", ", where));
+                if (!ns.beaconProtocols().isEmpty()) {
+                    out.printf("beacons: %s%n", beaconPlan(nsConfig.beacons(), ns.beaconProtocols(), byProtocol));
+                }
                 out.flush();
                 if (d.isZero()) {
                     stop.await();
@@ -286,13 +327,40 @@ final class EpicsCommand implements Runnable {
                                 + "send errors %d; directory reloads %d%n", s.caNames(), s.pvaNames(), s.found(),
                         s.replies(), s.rateLimited(), s.dropped(), ns.drops().snapshot(), ns.sendErrors(),
                         file.reloads());
-                out.printf("replies sent per NIC: %s%n", sentPerNic(transports));
+                out.printf("%s sent per NIC: %s%n", ns.beaconProtocols().isEmpty() ? "replies" : "replies and beacons",
+                        sentPerNic(transports));
+                if (!ns.beaconProtocols().isEmpty()) {
+                    out.printf("beacons sent: ca %d, pva %d; beacon send errors %d%n",
+                            ns.beaconsSent(EpicsProtocol.CA), ns.beaconsSent(EpicsProtocol.PVA),
+                            ns.beaconSendErrors());
+                }
                 out.flush();
             } finally {
                 reported.countDown();
             }
             return 0;
         }
+    }
+
+    /**
+     * Where and how often each protocol's beacons go, e.g. {@code ca (port 5064) to 255.255.255.255:5065 on every
+     * NIC, 10.0.0.9:5065 every 0.02..15 s}.
+     */
+    static String beaconPlan(BeaconSenderConfig c, List<EpicsProtocol> protocols,
+            Map<EpicsProtocol, EpicsTransport> byProtocol) {
+        List<String> out = new ArrayList<>();
+        for (EpicsProtocol p : protocols) {
+            List<String> to = new ArrayList<>();
+            if (c.autoAddrList(p)) {
+                to.add("255.255.255.255:" + c.port(p) + " on every NIC");
+            }
+            for (AddressListEntry e : c.addrList(p)) {
+                to.add(e.address().getHostAddress() + ":" + e.port());
+            }
+            out.add(String.format(java.util.Locale.ROOT, "%s (port %d) to %s every 0.02..%s s", p.label(),
+                    byProtocol.get(p).localPort(), String.join(", ", to), c.period(p).toMillis() / 1000.0));
+        }
+        return String.join("; ", out);
     }
 
     /** The sockets of a set, e.g. {@code eth0 10.0.0.5, eth0 brd 10.0.0.255, * 0.0.0.0}. */

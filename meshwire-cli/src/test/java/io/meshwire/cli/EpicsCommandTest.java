@@ -114,6 +114,55 @@ class EpicsCommandTest {
     }
 
     @Test
+    void shouldSendBeaconsToTheListedDestinationsWhenNameserverRunsWithBeacons(@TempDir Path dir) throws Exception {
+        Path names = dir.resolve("names.txt");
+        Files.writeString(names, "NS:* 127.0.0.1:15064\n");
+        int ca = freeUdpPort();
+        int pva = freeUdpPort();
+        try (DatagramSocket caRx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket pvaRx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            // explicit loopback destinations only: nothing may leave the host
+            EpicsCommand.environment = Map.of("EPICS_CAS_AUTO_BEACON_ADDR_LIST", "NO",
+                    "EPICS_PVAS_AUTO_BEACON_ADDR_LIST", "NO",
+                    "EPICS_CAS_BEACON_ADDR_LIST", "127.0.0.1:" + caRx.getLocalPort(),
+                    "EPICS_PVAS_BEACON_ADDR_LIST", "127.0.0.1:" + pvaRx.getLocalPort());
+            CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> run("epics", "nameserver",
+                    "--directory", names.toString(), "--bind", "127.0.0.1", "--ca-port", "" + ca, "--pva-port",
+                    "" + pva, "--beacons", "--beacon-period", "0.1", "--duration", "1"));
+            caRx.setSoTimeout(10_000);
+            pvaRx.setSoTimeout(10_000);
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[128], 128);
+            caRx.receive(p);
+            // RSRV_IS_UP (13), minor version 13, the CA port, beacon id 0, address 0
+            assertThat(java.util.Arrays.copyOf(p.getData(), p.getLength())).containsExactly(0, 13, 0, 0, 0, 13,
+                    (byte) (ca >> 8), (byte) ca, 0, 0, 0, 0, 0, 0, 0, 0);
+            pvaRx.receive(p);
+            assertThat(p.getData()[0] & 0xFF).isEqualTo(0xCA);
+            assertThat(p.getData()[3]).as("CMD_BEACON").isZero();
+            assertThat(server.get(20, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(out.toString()).contains("beacons: ca (port " + ca + ") to 127.0.0.1:")
+                .contains("pva (port " + pva + ") to 127.0.0.1:").contains("every 0.02..0.1 s")
+                .containsPattern("beacons sent: ca [1-9][0-9]*, pva [1-9][0-9]*; beacon send errors 0")
+                .contains("replies and beacons sent per NIC:");
+    }
+
+    @Test
+    void shouldExitTwoWhenBeaconPeriodIsGivenWithoutBeacons(@TempDir Path dir) throws Exception {
+        Path names = dir.resolve("names.txt");
+        Files.writeString(names, "NS:* 127.0.0.1:15064\n");
+        EpicsCommand.environment = Map.of();
+        assertThat(run("epics", "nameserver", "--directory", names.toString(), "--beacon-period", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--beacon-period needs --beacons");
+        assertThat(run("epics", "nameserver", "--directory", names.toString(), "--beacons", "--beacon-period",
+                "0.001")).isEqualTo(2);
+        assertThat(err.toString()).contains("--beacon-period must be 0.02..3600 seconds");
+        EpicsCommand.environment = Map.of("EPICS_CAS_BEACON_PERIOD", "soon");
+        assertThat(run("epics", "nameserver", "--directory", names.toString(), "--beacons")).isEqualTo(2);
+        assertThat(err.toString()).contains("EPICS_CAS_BEACON_PERIOD='soon' is not a period");
+    }
+
+    @Test
     void shouldExitTwoWithLineNumberWhenDirectoryIsBad(@TempDir Path dir) throws Exception {
         Path names = dir.resolve("names.txt");
         Files.writeString(names, "GOOD 127.0.0.1:1\nBAD\n");

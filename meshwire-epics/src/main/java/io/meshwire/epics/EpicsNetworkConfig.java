@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -190,6 +191,26 @@ public record EpicsNetworkConfig(List<AddressListEntry> caAddrList, boolean caAu
             throw new IllegalArgumentException(name + "='" + text + "' is not a port: use a number in 1..65535");
         }
         return p;
+    }
+
+    /**
+     * A period in seconds as the EPICS variables give it (e.g. {@code EPICS_CAS_BEACON_PERIOD=15.0}), within
+     * {@code min..max}.
+     */
+    static Duration seconds(String name, String text, Duration min, Duration max) {
+        double s;
+        try {
+            s = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            s = Double.NaN;
+        }
+        double lo = min.toNanos() / 1e9;
+        double hi = max.toNanos() / 1e9;
+        if (!(s >= lo && s <= hi)) {
+            throw new IllegalArgumentException(name + "='" + text + "' is not a period: use seconds in " + lo + ".."
+                    + hi);
+        }
+        return Duration.ofNanos(Math.round(s * 1e9));
     }
 
     static boolean yesNo(String name, String text) {

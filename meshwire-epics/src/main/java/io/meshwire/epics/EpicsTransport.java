@@ -40,7 +40,8 @@ public interface EpicsTransport extends AutoCloseable {
      * Sends a copy through every eligible NIC (up, not loopback): for 255.255.255.255 and multicast, which the
      * kernel would otherwise route out of one NIC only.
      *
-     * @return on how many NICs it went out
+     * @return on how many NICs it went out (0 when there is none)
+     * @throws IOException when it failed on some NIC, after trying every one (the message names each NIC's result)
      */
     int fanout(ByteBuffer datagram, InetSocketAddress destination) throws IOException;
 

@@ -207,7 +207,12 @@ public final class NicSetTransport implements EpicsTransport {
     @Override
     public int fanout(ByteBuffer datagram, InetSocketAddress destination) throws IOException {
         FanoutResult r = set.fanout(datagram, destination);
-        return r.sent();
+        int sent = r.sent();
+        if (sent < r.attempted()) {
+            throw new IOException("fanout to " + destination + " failed on " + (r.attempted() - sent) + " of "
+                    + r.attempted() + " NICs: " + r);
+        }
+        return sent;
     }
 
     @Override

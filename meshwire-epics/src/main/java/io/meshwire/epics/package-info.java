@@ -21,7 +21,8 @@
  *       NIC, fan out over every NIC. {@link io.meshwire.epics.NicSetTransport} implements it over a per-NIC
  *       {@link io.meshwire.nic.NicSocketSet} (the tools' default), {@link io.meshwire.epics.EndpointTransport} over
  *       one {@link io.meshwire.transport.DatagramEndpoint} (loopback, unicast address lists).</li>
- *   <li>Runners that join the two: {@link io.meshwire.epics.EpicsSearch}, {@link io.meshwire.epics.NameServer},
+ *   <li>Runners that join the two: {@link io.meshwire.epics.EpicsSearch}, {@link io.meshwire.epics.NameServer}
+ *       (with optional beacons announcing it, {@link io.meshwire.epics.BeaconSenderConfig}),
  *       {@link io.meshwire.epics.BeaconListener}.</li>
  * </ul>
  */
