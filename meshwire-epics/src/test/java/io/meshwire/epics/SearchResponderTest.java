@@ -1,5 +1,6 @@
 package io.meshwire.epics;
 
+import io.meshwire.testing.AllocationMeter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.MemorySegment;
