@@ -1,12 +1,11 @@
 package io.meshwire.nic;
 
+import io.meshwire.testing.NativeAssumptions;
 import static io.meshwire.nic.FakeInterfaces.ip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.meshwire.transport.Backend;
 import io.meshwire.transport.EndpointConfig.BackendPreference;
-import io.meshwire.transport.NativeSupport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -24,10 +23,7 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
 
   @BeforeAll
   static void requireNative() {
-    if ("true".equals(System.getenv("CI"))) {
-      assertThat(NativeSupport.isAvailable()).as(NativeSupport.reason()).isTrue();
-    }
-    assumeThat(NativeSupport.isAvailable()).as("native backend unavailable: " + NativeSupport.reason()).isTrue();
+    NativeAssumptions.requireNativeBackend();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.meshwire.transport;
 
+import io.meshwire.testing.NativeAssumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,10 +22,7 @@ class NativeEndpointTest extends AbstractEndpointConformanceTest {
 
     @BeforeAll
     static void requireNative() {
-        if ("true".equals(System.getenv("CI"))) {
-            assertThat(NativeSupport.isAvailable()).as(NativeSupport.reason()).isTrue();
-        }
-        assumeThat(NativeSupport.isAvailable()).as("native backend unavailable: " + NativeSupport.reason()).isTrue();
+        NativeAssumptions.requireNativeBackend();
     }
 
     @Override
