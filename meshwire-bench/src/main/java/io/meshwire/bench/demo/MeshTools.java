@@ -210,8 +210,7 @@ public final class MeshTools {
                 return FAILED;
             }
             return OK;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            // setup errors of the node or its per-NIC beacon set (e.g. the port taken without SO_REUSEPORT)
+        } catch (IOException e) {
             out.println("FAIL: the node could not start: " + e.getMessage());
             return FAILED;
         }
@@ -261,8 +260,7 @@ public final class MeshTools {
                     stats.retransmits(), stats.backpressured(), stats.drops().isEmpty() ? "none" : stats.drops());
             printBeacons(node, out);
             return status;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            // setup errors of the node or its per-NIC beacon set (e.g. the port taken without SO_REUSEPORT)
+        } catch (IOException e) {
             out.println("FAIL: the node could not start: " + e.getMessage());
             return FAILED;
         }
@@ -381,7 +379,14 @@ public final class MeshTools {
      * the identity, the connect string and where discovery beacons go.
      */
     private static MeshNode start(NodeSpec spec, Receiver receiver, PrintStream out, String role) throws IOException {
-        MeshNode node = MeshNode.start(spec.config(), receiver);
+        MeshNode node;
+        try {
+            node = MeshNode.start(spec.config(), receiver);
+        } catch (IllegalArgumentException e) {
+            // the per-NIC beacon set refuses a node it cannot announce (e.g. bound to an address no NIC has); the
+            // message names the fix
+            throw new IOException(e.getMessage(), e);
+        }
         try {
             NicBeaconSender nics = spec.config().beaconSender() instanceof NicBeaconSender.Factory factory
                     ? factory.attach(node) : null;
