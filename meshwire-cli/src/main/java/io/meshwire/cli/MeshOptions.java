@@ -6,8 +6,10 @@ import io.meshwire.crypto.AeadBackend;
 import io.meshwire.mesh.LossInjection;
 import io.meshwire.mesh.MeshConfig;
 import io.meshwire.mesh.MeshIdentity;
+import io.meshwire.mesh.NicBeaconSender;
 import picocli.CommandLine.Option;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,12 +39,23 @@ final class MeshOptions {
     Path seedFile;
 
     @Option(names = "--connect", paramLabel = "NODEID@HOST:PORT/KEY", description = "Connect to this node (as "
-            + "printed on its 'connect:' line), or NODEID alone for a node found by its beacons. Repeatable.")
+            + "printed on its 'connect:' line), or NODEID alone for a node found by its beacons (--discover, or "
+            + "--beacon-target at that node). Repeatable.")
     List<String> connect = new ArrayList<>();
 
     @Option(names = "--beacon-target", paramLabel = "HOST:PORT", description = "Also send discovery beacons here "
-            + "(connect targets always get them). Repeatable.")
+            + "(connect targets always get them). Repeatable. Not with --discover.")
     List<String> beaconTargets = new ArrayList<>();
+
+    @Option(names = "--discover", description = "Discovery on every NIC: broadcast this node's beacons through each "
+            + "up, non-loopback IPv4 NIC to --beacon-port and hear the other nodes' there, so --connect NODEID works "
+            + "with no address across every directly attached subnet. Every node of the mesh uses the same beacon "
+            + "port; needs --bind on 0.0.0.0 (the default) or a NIC address, not loopback.")
+    boolean discover;
+
+    @Option(names = "--beacon-port", paramLabel = "PORT", description = "With --discover: the UDP port every node "
+            + "announces to and listens on (default " + NicBeaconSender.DEFAULT_PORT + "); not the node's own port.")
+    Integer beaconPort;
 
     @Option(names = "--accept", paramLabel = "NODEID", description = "Accept handshakes from this node id (nodes "
             + "known from beacons are accepted anyway). Repeatable.")
@@ -81,6 +94,12 @@ final class MeshOptions {
         if (seedBytes != null) {
             b.identity(MeshIdentity.fromSeed(seedBytes));
         }
+        if (discover) {
+            b.beaconSender(nicDiscovery());
+        } else if (beaconPort != null) {
+            throw new IllegalArgumentException("--beacon-port " + beaconPort + " without --discover: add --discover "
+                    + "to announce on every NIC, or drop --beacon-port");
+        }
         List<InetSocketAddress> targets = new ArrayList<>();
         for (String t : beaconTargets) {
             InetSocketAddress a = PeerRef.parseAddress("--beacon-target", t);
@@ -101,6 +120,31 @@ final class MeshOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " (check --heartbeat-ms, --suspect-ms, --fail-ms)", e);
         }
+    }
+
+    /**
+     * The per-NIC beacon sender of {@code --discover}. Its factory makes the sender when the node starts and is
+     * attached to the node after that ({@code MeshTools} does both).
+     */
+    private NicBeaconSender.Factory nicDiscovery() {
+        if (!beaconTargets.isEmpty()) {
+            // The node has one beacon sender: the NIC fanout replaces the unicast one that --beacon-target feeds.
+            throw new IllegalArgumentException("--discover and --beacon-target " + beaconTargets.getFirst() + " both "
+                    + "given; keep one: --discover reaches every node on the directly attached subnets, "
+                    + "--beacon-target the listed addresses (beyond routers, or on loopback)");
+        }
+        InetSocketAddress bound = PeerRef.parseAddress("--bind", bind);
+        if (!(bound.getAddress() instanceof Inet4Address) || bound.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("--discover with --bind " + bind + ": beacons go out through the "
+                    + "IPv4 NICs, which must reach the node; bind 0.0.0.0 (every NIC, the default) or a NIC's IPv4 "
+                    + "address, or use --beacon-target instead of --discover on loopback");
+        }
+        int port = beaconPort == null ? NicBeaconSender.DEFAULT_PORT : beaconPort;
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("--beacon-port " + port + " must be in 1..65535 (the same fixed port at "
+                    + "every node)");
+        }
+        return NicBeaconSender.factory(NicBeaconSender.setConfig(port).build());
     }
 
     /** The peers of {@code --connect}. */

@@ -30,9 +30,10 @@ final class NodeCommands {
     /** {@code meshwire node}. */
     @Command(name = "node", mixinStandardHelpOptions = true, description = {
             "Run a mesh node: print its node id, static public key and connect string, connect to --connect peers, "
-                    + "accept theirs (by --accept or their beacons), beacon to --beacon-target, and print what it "
-                    + "receives each second.",
-            "Example: meshwire keygen > mesh.psk; meshwire node --psk-file mesh.psk --bind 0.0.0.0:7000"})
+                    + "accept theirs (by --accept or their beacons), beacon on every NIC (--discover) or to "
+                    + "--beacon-target, and print what it receives each second.",
+            "Example: meshwire keygen > mesh.psk; meshwire node --psk-file mesh.psk --bind 0.0.0.0:7000",
+            "On every NIC, no addresses: meshwire node --psk-file mesh.psk --discover"})
     static final class Node implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -60,7 +61,9 @@ final class NodeCommands {
             "Receive events: subscribe to --channel at every publisher this node has a session with (or only at "
                     + "--publisher), or take plain stream events without --channel; print events/s and latency each "
                     + "second, then a summary. Exit 0 when --count events arrived (and reliable order held).",
-            "Example: meshwire sub --psk-file mesh.psk --bind 127.0.0.1:7001 --channel sensors --count 100000"})
+            "Example: meshwire sub --psk-file mesh.psk --bind 127.0.0.1:7001 --channel sensors --count 100000",
+            "On every NIC, no addresses: meshwire sub --psk-file mesh.psk --discover --count 100000 (its node id is "
+                    + "what 'pub --discover --connect NODEID' needs)"})
     static final class Sub implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -100,7 +103,9 @@ final class NodeCommands {
                     + "allows, for --count events or --seconds. Each event carries its send time and a sequence "
                     + "number, so 'meshwire sub' reports latency, order and loss.",
             "Example: meshwire pub --psk-file mesh.psk --connect 1a2b..@127.0.0.1:7001/ab12.. --channel sensors "
-                    + "--count 100000"})
+                    + "--count 100000",
+            "On every NIC, by node id alone (the sub runs with --discover too): meshwire pub --psk-file mesh.psk "
+                    + "--discover --connect 1a2b.. --count 100000"})
     static final class Pub implements Callable<Integer> {
         @Spec
         CommandSpec spec;

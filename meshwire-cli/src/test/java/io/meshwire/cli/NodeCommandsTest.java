@@ -158,6 +158,40 @@ class NodeCommandsTest {
     }
 
     @Test
+    void shouldNameTheFixWhenDiscoverIsCombinedWithWhatItCannotServe() {
+        StringWriter err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "sub", "--psk", PSK, "--discover", "--beacon-target",
+                "127.0.0.1:7000")).isEqualTo(2);
+        assertThat(err.toString()).contains("--discover and --beacon-target 127.0.0.1:7000 both given; keep one");
+
+        StringWriter err2 = new StringWriter();
+        assertThat(run(new StringWriter(), err2, "node", "--psk", PSK, "--discover", "--bind", "127.0.0.1:0"))
+                .isEqualTo(2);
+        assertThat(err2.toString()).contains("--discover with --bind 127.0.0.1:0").contains("bind 0.0.0.0")
+                .contains("--beacon-target instead");
+
+        StringWriter err3 = new StringWriter();
+        assertThat(run(new StringWriter(), err3, "pub", "--psk", PSK, "--beacon-port", "47951", "--connect", "1a",
+                "--count", "1")).isEqualTo(2);
+        assertThat(err3.toString()).contains("--beacon-port 47951 without --discover");
+
+        StringWriter err4 = new StringWriter();
+        assertThat(run(new StringWriter(), err4, "pub", "--psk", PSK, "--discover", "--beacon-port", "0",
+                "--connect", "1a", "--count", "1")).isEqualTo(2);
+        assertThat(err4.toString()).contains("--beacon-port 0 must be in 1..65535");
+    }
+
+    @Test
+    void shouldDescribeDiscoveryOnEveryNicWhenHelpIsAsked() {
+        for (String command : List.of("node", "sub", "pub")) {
+            StringWriter out = new StringWriter();
+            assertThat(run(out, new StringWriter(), command, "--help")).isZero();
+            assertThat(out.toString()).as(command).contains("--discover").contains("--beacon-port=PORT")
+                    .contains("On every NIC");
+        }
+    }
+
+    @Test
     void shouldPrintA32ByteHexKeyWhenKeygenRuns() {
         StringWriter out = new StringWriter();
         assertThat(run(out, new StringWriter(), "keygen")).isZero();

@@ -9,9 +9,11 @@ import io.meshwire.mesh.MeshListener;
 import io.meshwire.mesh.MeshNode;
 import io.meshwire.mesh.MeshStats;
 import io.meshwire.mesh.MeshStream;
+import io.meshwire.mesh.NicBeaconSender;
 import io.meshwire.mesh.PeerInfo;
 import io.meshwire.mesh.PublishReport;
 import io.meshwire.mesh.StreamConfig;
+import io.meshwire.nic.NicSocket;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -27,13 +29,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 /**
  * The logic of {@code meshwire node}, {@code sub} and {@code pub}: one {@link MeshNode} per process, run across
  * terminals or network namespaces. Each prints its node id, static public key and a connect string
  * ({@code NODEID@HOST:PORT/KEY}) that the others take with {@code --connect}. A node that connects also sends its
  * discovery beacons to the target first, so the target learns the initiator's node id (which the Noise prologue
- * needs) without being told. Events are {@link EventBatch} events, so receivers report order, loss and latency.
+ * needs) without being told. A node whose configuration carries a {@link NicBeaconSender.Factory} ({@code
+ * --discover}) instead broadcasts its beacons through every NIC and hears the others' (the factory is attached to
+ * the node here), so {@code --connect NODEID} needs no address on any directly attached subnet. Events are
+ * {@link EventBatch} events, so receivers report order, loss and latency.
  */
 public final class MeshTools {
 
@@ -116,7 +122,7 @@ public final class MeshTools {
                 new ChannelName(channel);
             } else if (node.connect().isEmpty()) {
                 throw new IllegalArgumentException("no target: give --connect NODEID@HOST:PORT/KEY (or NODEID with "
-                        + "--beacon-target) for a stream, or --channel NAME to publish to subscribers");
+                        + "--discover or --beacon-target) for a stream, or --channel NAME to publish to subscribers");
             }
             if (size < EventBatch.MIN_SIZE || size > MeshDemoConfig.MAX_SIZE) {
                 throw new IllegalArgumentException("--size " + size + " is outside " + EventBatch.MIN_SIZE + ".."
@@ -252,6 +258,7 @@ public final class MeshTools {
                             + "backpressured %,d, drops %s%n", p.batch.nextSequence(), seconds,
                     rate(p.batch.nextSequence() / seconds), p.batch.nextSequence() * (double) spec.size() / seconds / 1e6,
                     stats.retransmits(), stats.backpressured(), stats.drops().isEmpty() ? "none" : stats.drops());
+            printBeacons(node, out);
             return status;
         } catch (IOException e) {
             out.println("FAIL: the node could not start: " + e.getMessage());
@@ -367,13 +374,27 @@ public final class MeshTools {
 
     // ------------------------------------------------------------------------------------------------ shared
 
-    /** Starts the node, beacons to the connect targets, prints the identity and the connect string. */
+    /**
+     * Starts the node (and the receive loop of its per-NIC beacons, if any), beacons to the connect targets, prints
+     * the identity, the connect string and where discovery beacons go.
+     */
     private static MeshNode start(NodeSpec spec, Receiver receiver, PrintStream out, String role) throws IOException {
-        MeshNode node = MeshNode.start(spec.config(), receiver);
+        MeshNode node;
         try {
+            node = MeshNode.start(spec.config(), receiver);
+        } catch (IllegalArgumentException e) {
+            // the per-NIC beacon set refuses a node it cannot announce (e.g. bound to an address no NIC has); the
+            // message names the fix
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            NicBeaconSender nics = spec.config().beaconSender() instanceof NicBeaconSender.Factory factory
+                    ? factory.attach(node) : null;
             spec.accept().forEach(node::accept);
             for (PeerRef peer : spec.connect()) {
-                if (!peer.byDiscovery()) {
+                // With per-NIC discovery the target hears our broadcast beacons (if it listens on the beacon port
+                // of a shared subnet); the node has no unicast beacon sender to add it to.
+                if (!peer.byDiscovery() && nics == null) {
                     node.addBeaconTarget(peer.address());
                 }
             }
@@ -388,11 +409,41 @@ public final class MeshTools {
             } else {
                 out.printf(Locale.ROOT, "connect: %s%n", PeerRef.format(node, bound));
             }
+            if (nics != null) {
+                out.printf(Locale.ROOT, "discovery: beacons on every NIC, port %d, through %s%n", nics.port(),
+                        announcingNics(nics));
+            }
             out.flush();
             return node;
         } catch (RuntimeException e) {
             node.close();
             throw e;
+        }
+    }
+
+    /** The NICs a per-NIC beacon sender announces through now, e.g. {@code vh1 10.1.0.1, vh2 10.2.0.1}. */
+    private static String announcingNics(NicBeaconSender nics) {
+        String list = nics.socketSet().sockets().stream()
+                .filter(s -> s.role().sends())
+                .map(NicSocket::nic)
+                .map(n -> n.name() + " " + n.address().getHostAddress())
+                .collect(Collectors.joining(", "));
+        // the set follows NICs that come and go: none now is not an error
+        return list.isEmpty() ? "no up, non-loopback IPv4 NIC yet (NICs that come up are added)" : list;
+    }
+
+    /** The node's per-NIC beacon sender, or {@code null} when it beacons by unicast. */
+    private static NicBeaconSender nicBeacons(MeshNode node) {
+        return node.config().beaconSender() instanceof NicBeaconSender.Factory f ? f.sender() : null;
+    }
+
+    /** Prints what the per-NIC beacon sender did, if the node has one. */
+    private static void printBeacons(MeshNode node, PrintStream out) {
+        NicBeaconSender nics = nicBeacons(node);
+        if (nics != null) {
+            out.printf(Locale.ROOT, "beacons: %,d copies sent through NICs (%,d failed), %,d heard from other nodes "
+                    + "(%,d second copies through another NIC)%n", nics.copiesSent(), nics.sendErrors(),
+                    nics.passed(), nics.duplicates());
         }
     }
 
@@ -415,7 +466,8 @@ public final class MeshTools {
                 return false;
             } catch (TimeoutException e) {
                 out.println("FAIL: connect to " + peer + ": no session within " + CONNECT_TIMEOUT.toSeconds() + " s"
-                        + (peer.byDiscovery() ? "; no beacon from it arrived (give it --beacon-target at this node)"
+                        + (peer.byDiscovery() ? "; no beacon from it arrived (run both nodes with --discover on a "
+                        + "shared subnet, or give it --beacon-target at this node; and check the PSK)"
                         : "; check the address, key and PSK"));
                 return false;
             }
@@ -571,6 +623,7 @@ public final class MeshTools {
         MeshStats stats = node.stats();
         out.printf(Locale.ROOT, "received %,d events; packets per receive syscall %.1f; drops %s%n",
                 receiver.events(), stats.packetsPerReceiveSyscall(), stats.drops().isEmpty() ? "none" : stats.drops());
+        printBeacons(node, out);
         out.flush();
     }
 
