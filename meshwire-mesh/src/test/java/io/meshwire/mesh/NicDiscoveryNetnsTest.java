@@ -3,16 +3,10 @@ package io.meshwire.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshwire.nic.testing.NetnsFixture;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.meshwire.nic.testing.ProbeProcess;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -41,35 +35,15 @@ class NicDiscoveryNetnsTest {
     private static Probe peer1;
     private static Probe peer2;
 
-    /** A child JVM running {@link NicDiscoveryProbe}: commands in, every output line kept. */
+    /** A child JVM running {@link NicDiscoveryProbe}: its node's id and port, commands in, every output line kept. */
     static final class Probe {
-        private final Process process;
-        private final OutputStream in;
-        private final List<String> lines = new ArrayList<>();
+        private final ProbeProcess process;
         final String id;
         final int port;
 
         Probe(Process process) {
-            this.process = process;
-            this.in = process.getOutputStream();
-            Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
-                            lines.notifyAll();
-                        }
-                    }
-                } catch (IOException e) {
-                    synchronized (lines) {
-                        lines.add("PUMP FAILED " + e);
-                        lines.notifyAll();
-                    }
-                }
-            });
-            Matcher m = NODE.matcher(await(0, l -> l.startsWith("NODE ")));
+            this.process = new ProbeProcess(process, WAIT);
+            Matcher m = NODE.matcher(this.process.await(0, l -> l.startsWith("NODE ")));
             assertThat(m.matches()).isTrue();
             this.id = m.group(1);
             this.port = Integer.parseInt(m.group(2));
@@ -77,44 +51,7 @@ class NicDiscoveryNetnsTest {
 
         /** Sends a command and returns the first later line starting with {@code reply}; an ERROR line fails. */
         String command(String command, String reply) {
-            int from;
-            synchronized (lines) {
-                from = lines.size();
-            }
-            try {
-                in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            } catch (IOException e) {
-                throw new AssertionError("probe stdin failed: " + e, e);
-            }
-            String line = await(from, l -> l.startsWith(reply) || l.startsWith("ERROR " + command));
-            assertThat(line).doesNotStartWith("ERROR");
-            return line;
-        }
-
-        String await(int from, Predicate<String> match) {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            synchronized (lines) {
-                int i = from;
-                while (true) {
-                    for (; i < lines.size(); i++) {
-                        if (match.test(lines.get(i))) {
-                            return lines.get(i);
-                        }
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !process.isAlive() && i == lines.size()) {
-                        throw new AssertionError("no matching line within " + WAIT + " (probe alive: "
-                                + process.isAlive() + "); probe printed " + lines.subList(from, lines.size()));
-                    }
-                    try {
-                        lines.wait(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new AssertionError(e);
-                    }
-                }
-            }
+            return process.command(command, reply);
         }
 
         /** Asks for {@code received} until {@code count} events arrived or {@link #WAIT} passed; returns the line. */
@@ -132,15 +69,7 @@ class NicDiscoveryNetnsTest {
         }
 
         void close() throws InterruptedException {
-            try {
-                in.write("exit\n".getBytes(StandardCharsets.UTF_8));
-                in.close();
-            } catch (IOException e) {
-                // already gone
-            }
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            process.close();
         }
     }
 

@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshwire.nic.testing.NetnsFixture;
 import io.meshwire.nic.testing.NicSetProbe;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.meshwire.nic.testing.ProbeProcess;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -32,107 +26,11 @@ class NicSocketSetNetnsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static NetnsFixture netns;
-  private static Probe host;
-  private static Probe peer1;
-  private static Probe peer2;
+  private static ProbeProcess host;
+  private static ProbeProcess peer1;
+  private static ProbeProcess peer2;
   private static int vh1;
   private static int vh2;
-
-  /** A child JVM running {@link NicSetProbe}: commands in, every output line kept. */
-  static final class Probe {
-    private final Process process;
-    private final OutputStream in;
-    private final List<String> lines = new ArrayList<>();
-
-    Probe(Process process) {
-      this.process = process;
-      this.in = process.getOutputStream();
-      Thread.ofPlatform().daemon().start(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            synchronized (lines) {
-              lines.add(line);
-              lines.notifyAll();
-            }
-          }
-        } catch (IOException e) {
-          synchronized (lines) {
-            lines.add("PUMP FAILED " + e);
-            lines.notifyAll();
-          }
-        }
-      });
-      await(0, "READY"::equals);
-    }
-
-    /** How many lines were printed so far: a mark for {@link #await}. */
-    int mark() {
-      synchronized (lines) {
-        return lines.size();
-      }
-    }
-
-    /** Sends a command and returns the first later line starting with {@code reply}. */
-    String command(String command, String reply) {
-      int from = mark();
-      try {
-        in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-        in.flush();
-      } catch (IOException e) {
-        throw new AssertionError("probe stdin failed: " + e, e);
-      }
-      return await(from, l -> l.startsWith(reply) || l.startsWith("ERROR " + command));
-    }
-
-    /** The first line at index {@code from} or later that matches, waiting up to {@link #WAIT}. */
-    String await(int from, Predicate<String> match) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      synchronized (lines) {
-        int i = from;
-        while (true) {
-          for (; i < lines.size(); i++) {
-            if (match.test(lines.get(i))) {
-              String line = lines.get(i);
-              assertThat(line).doesNotStartWith("ERROR");
-              return line;
-            }
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw new AssertionError("no matching line within " + WAIT + "; probe printed " + lines.subList(from,
-                lines.size()));
-          }
-          try {
-            lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-          }
-        }
-      }
-    }
-
-    /** Every line from {@code from} on that matches. */
-    List<String> since(int from, Predicate<String> match) {
-      synchronized (lines) {
-        return lines.subList(from, lines.size()).stream().filter(match).toList();
-      }
-    }
-
-    void close() throws InterruptedException {
-      try {
-        in.write("exit\n".getBytes(StandardCharsets.UTF_8));
-        in.close();
-      } catch (IOException e) {
-        // already gone
-      }
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
-  }
 
   @BeforeAll
   static void createNamespacesAndProbes() {
@@ -141,14 +39,21 @@ class NicSocketSetNetnsTest {
     vh2 = netns.ifindex(netns.hostNamespace(), "vh2");
     List<NetnsFixture.Veth> v = netns.veths();
     String[] java = NetnsFixture.javaCommand(NicSetProbe.class.getName());
-    host = new Probe(netns.start(netns.hostNamespace(), java));
-    peer1 = new Probe(netns.start(v.get(0).peerNamespace(), java));
-    peer2 = new Probe(netns.start(v.get(1).peerNamespace(), java));
+    host = probe(netns.start(netns.hostNamespace(), java));
+    peer1 = probe(netns.start(v.get(0).peerNamespace(), java));
+    peer2 = probe(netns.start(v.get(1).peerNamespace(), java));
+  }
+
+  /** A child JVM running {@link NicSetProbe}, once it printed READY. */
+  private static ProbeProcess probe(Process process) {
+    ProbeProcess probe = new ProbeProcess(process, WAIT);
+    probe.await(0, "READY"::equals);
+    return probe;
   }
 
   @AfterAll
   static void deleteNamespaces() throws InterruptedException {
-    for (Probe p : new Probe[] {host, peer1, peer2}) {
+    for (ProbeProcess p : new ProbeProcess[] {host, peer1, peer2}) {
       if (p != null) {
         p.close();
       }
