@@ -45,6 +45,7 @@ import static io.meshwire.transport.linux.LinuxSockets.cmsgLen;
 import static io.meshwire.transport.linux.LinuxSockets.cmsgSpace;
 import static io.meshwire.transport.linux.LinuxSockets.errnoName;
 
+import io.meshwire.transport.linux.DestinationSockAddr;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
 import java.io.IOException;
@@ -54,7 +55,6 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * A natively created socket (FFM over {@link LinuxSockets}). Sends are serialized by a lock and use memory
  * allocated at open; the receive side is read by the set's epoll poller through {@link #fd()}.
  */
-final class NativeSocketHandle implements SocketHandle {
+final class NativeSocketHandle extends SocketHandle {
   private static final Logger LOG = LoggerFactory.getLogger(NativeSocketHandle.class);
   /** Largest datagram a heap buffer can be copied out for: 65535 minus the 8-byte UDP header. */
   private static final int SCRATCH_LENGTH = 65527;
@@ -77,7 +77,6 @@ final class NativeSocketHandle implements SocketHandle {
   private final int fd;
   private final boolean ipv6;
   private final InetSocketAddress local;
-  private final ReentrantLock lock = new ReentrantLock();
   private final MemorySegment state;
   private final MemorySegment option;
   private final MemorySegment optionLength;
@@ -86,11 +85,9 @@ final class NativeSocketHandle implements SocketHandle {
   private final MemorySegment iov;
   private final long controlLength;
   private final MemorySegment scratch;
-  private InetSocketAddress lastDestination;
-  private int lastDestinationLength;
+  private final DestinationSockAddr sendDestination;
   private ByteBuffer lastBuffer;
   private long lastBufferBase;
-  private volatile boolean closed;
 
   private NativeSocketHandle(Spec spec) throws IOException {
     this.ipv6 = spec.ipv6();
@@ -98,6 +95,7 @@ final class NativeSocketHandle implements SocketHandle {
     this.option = arena.allocate(32, 8);
     this.optionLength = arena.allocate(ValueLayout.JAVA_INT);
     this.destination = arena.allocate(SOCKADDR_STORAGE_LENGTH, 8);
+    this.sendDestination = new DestinationSockAddr(destination, ipv6);
     int s = LinuxSockets.socket(state, ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) {
       arena.close();
@@ -264,18 +262,17 @@ final class NativeSocketHandle implements SocketHandle {
   }
 
   @Override
-  public InetSocketAddress localAddress() {
+  InetSocketAddress localAddress() {
     return local;
   }
 
   @Override
-  public int send(ByteBuffer data, InetSocketAddress dest, boolean viaInterface) {
+  int send(ByteBuffer data, InetSocketAddress dest, boolean viaInterface) {
     int len = data.remaining();
-    lock.lock();
+    if (!lockOpen()) {
+      return -EBADF;
+    }
     try {
-      if (closed) {
-        return -EBADF;
-      }
       long address;
       if (data.isDirect()) {
         if (data != lastBuffer) {
@@ -293,7 +290,7 @@ final class NativeSocketHandle implements SocketHandle {
         }
         address = scratch.address();
       }
-      int destLength = destinationLength(dest);
+      int destLength = sendDestination.encode(dest);
       long r;
       if (viaInterface && controlLength > 0) {
         iov.set(LONG, IOV_BASE_OFFSET, address);
@@ -313,33 +310,24 @@ final class NativeSocketHandle implements SocketHandle {
     }
   }
 
-  private int destinationLength(InetSocketAddress dest) {
-    if (dest == lastDestination || dest.equals(lastDestination)) {
-      return lastDestinationLength;
-    }
-    int len = SockAddr.encode(dest, ipv6, destination, 0);
-    lastDestination = dest;
-    lastDestinationLength = len;
-    return len;
-  }
-
   @Override
-  public int setReceiveBufferSize(int bytes) {
-    lock.lock();
+  int setReceiveBufferSize(int bytes) {
+    if (!lockOpen()) {
+      return -EBADF;
+    }
     try {
-      return closed ? -EBADF : setBuffer(SO_RCVBUF, SO_RCVBUFFORCE, bytes);
+      return setBuffer(SO_RCVBUF, SO_RCVBUFFORCE, bytes);
     } finally {
       lock.unlock();
     }
   }
 
   @Override
-  public int setMulticastTtl(int ttl) {
-    lock.lock();
+  int setMulticastTtl(int ttl) {
+    if (!lockOpen()) {
+      return -EBADF;
+    }
     try {
-      if (closed) {
-        return -EBADF;
-      }
       return ipv6 ? rawSetInt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) : rawSetInt(IPPROTO_IP, IP_MULTICAST_TTL, ttl);
     } finally {
       lock.unlock();
@@ -347,12 +335,11 @@ final class NativeSocketHandle implements SocketHandle {
   }
 
   @Override
-  public int joinGroup(InetAddress group, int ifindex) {
-    lock.lock();
+  int joinGroup(InetAddress group, int ifindex) {
+    if (!lockOpen()) {
+      return -EBADF;
+    }
     try {
-      if (closed) {
-        return -EBADF;
-      }
       byte[] g = group.getAddress();
       option.fill((byte) 0);
       if (ipv6) {
@@ -372,18 +359,9 @@ final class NativeSocketHandle implements SocketHandle {
   }
 
   @Override
-  public void close() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      lastBuffer = null;
-      LinuxSockets.close(state, fd);
-    } finally {
-      lock.unlock();
-    }
+  void closeSocket() {
+    lastBuffer = null;
+    LinuxSockets.close(state, fd);
     arena.close();
   }
 

@@ -15,7 +15,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link DatagramChannel} socket, for when native access is unavailable. The JDK gives no
@@ -23,15 +22,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * instead of the kernel's, and no drop count; {@code sendVia} relies on the bound source address alone, so a
  * reply follows the routing table rather than a forced output device.
  */
-final class NioSocketHandle implements SocketHandle {
+final class NioSocketHandle extends SocketHandle {
   private static final long SEND_RETRY_NANOS = 1_000;
   private static final long SEND_GIVE_UP_NANOS = 1_000_000_000L;
 
   private final DatagramChannel channel;
   private final InetSocketAddress local;
   private final boolean ipv6;
-  private final ReentrantLock lock = new ReentrantLock();
-  private volatile boolean closed;
 
   private NioSocketHandle(Spec spec) throws IOException {
     this.ipv6 = spec.ipv6();
@@ -78,18 +75,17 @@ final class NioSocketHandle implements SocketHandle {
   }
 
   @Override
-  public InetSocketAddress localAddress() {
+  InetSocketAddress localAddress() {
     return local;
   }
 
   @Override
-  public int send(ByteBuffer data, InetSocketAddress dest, boolean viaInterface) {
+  int send(ByteBuffer data, InetSocketAddress dest, boolean viaInterface) {
     int position = data.position();
-    lock.lock();
+    if (!lockOpen()) {
+      return -LinuxSockets.EBADF;
+    }
     try {
-      if (closed) {
-        return -LinuxSockets.EBADF;
-      }
       long deadline = 0;
       while (true) {
         int r = channel.send(data, dest);
@@ -142,7 +138,7 @@ final class NioSocketHandle implements SocketHandle {
   }
 
   @Override
-  public int setReceiveBufferSize(int bytes) {
+  int setReceiveBufferSize(int bytes) {
     try {
       channel.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
       return channel.getOption(StandardSocketOptions.SO_RCVBUF);
@@ -154,7 +150,7 @@ final class NioSocketHandle implements SocketHandle {
   }
 
   @Override
-  public int setMulticastTtl(int ttl) {
+  int setMulticastTtl(int ttl) {
     try {
       channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
       return 0;
@@ -166,7 +162,7 @@ final class NioSocketHandle implements SocketHandle {
   }
 
   @Override
-  public int joinGroup(InetAddress group, int ifindex) {
+  int joinGroup(InetAddress group, int ifindex) {
     try {
       NetworkInterface nif = NetworkInterface.getByIndex(ifindex);
       if (nif == null) {
@@ -184,20 +180,11 @@ final class NioSocketHandle implements SocketHandle {
   }
 
   @Override
-  public void close() {
-    lock.lock();
+  void closeSocket() {
     try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // nothing left to do with a channel that failed to close
-      }
-    } finally {
-      lock.unlock();
+      channel.close();
+    } catch (IOException e) {
+      // nothing left to do with a channel that failed to close
     }
   }
 

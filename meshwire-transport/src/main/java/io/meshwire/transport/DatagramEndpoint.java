@@ -79,6 +79,11 @@ public final class DatagramEndpoint implements AutoCloseable {
     // consumer side, both modes
     private volatile boolean consumerWaiting;
     private volatile Thread consumerThread;
+    /**
+     * The batch being handed out; null once its last datagram is handed out. Dropped then, not on the next call:
+     * when its last datagram is released the batch is free, and the receive thread may already be refilling it
+     * (reset() rewrites cursor and packetCount), so the consumer must not read it again to see it is used up.
+     */
     private RecvBatch current;
 
     // inline mode: the consumer reads the socket
@@ -673,15 +678,19 @@ public final class DatagramEndpoint implements AutoCloseable {
             throw closedException();
         }
         RecvBatch b = current;
-        if (b == null || b.cursor >= b.packetCount) {
-            current = null;
+        if (b == null) {
             b = nextBatch(deadline);
             if (b == null) {
                 return null;
             }
             current = b;
         }
-        return b.view(b.cursor++, this);
+        int i = b.cursor++;
+        if (i + 1 == b.packetCount) {
+            // let go with the last datagram, before the caller can release it: see the comment on current
+            current = null;
+        }
+        return b.view(i, this);
     }
 
     /**
@@ -734,8 +743,7 @@ public final class DatagramEndpoint implements AutoCloseable {
         int n = 0;
         while (n < limit) {
             RecvBatch b = current;
-            if (b == null || b.cursor >= b.packetCount) {
-                current = null;
+            if (b == null) {
                 if (n > 0) {
                     // inline: a read that did not fill its batch emptied the kernel queue; another would find
                     // nothing and cost a syscall
@@ -762,16 +770,20 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     /**
      * Hands the batch's next datagrams (up to {@code max}) to the handler and releases them together when it
-     * returns: one atomic update per run instead of one per datagram.
+     * returns: one atomic update per run instead of one per datagram. Past the handler calls it reads only locals:
+     * a handler that releases a datagram itself may hand the batch back to the receive thread.
      */
     private int handOut(RecvBatch b, DatagramHandler handler, int max) {
         int start = b.cursor;
-        int end = Math.min(b.packetCount, start + max);
+        int count = b.packetCount;
+        int end = Math.min(count, start + max);
+        int i = start;
         int released = 0;
         Datagram d = null;
         try {
-            while (b.cursor < end) {
-                d = b.view(b.cursor++, this);
+            while (i < end) {
+                d = b.view(i, this);
+                b.cursor = ++i;
                 handler.onDatagram(d);
                 if (d.armed) {
                     d.armed = false;
@@ -780,6 +792,8 @@ public final class DatagramEndpoint implements AutoCloseable {
             }
             d = null;
         } finally {
+            // also when the handler threw: the datagrams not handed out yet keep the batch ours
+            current = i < count ? b : null;
             if (d != null && d.armed) {
                 d.armed = false;
                 released++;
@@ -788,7 +802,7 @@ public final class DatagramEndpoint implements AutoCloseable {
                 releaseMany(b, released);
             }
         }
-        return b.cursor - start;
+        return i - start;
     }
 
     // ------------------------------------------------------------------------------------------------ send

@@ -1,5 +1,6 @@
 package io.meshwire.transport;
 
+import io.meshwire.transport.linux.DestinationSockAddr;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
 import org.slf4j.Logger;
@@ -65,8 +66,7 @@ final class NativeSocket implements SocketBackend {
     /** Results of {@link #transmit}, read right after it under {@link #sendLock}. */
     private int transmitted;
     private int stoppedAt;
-    private InetSocketAddress lastDestination;
-    private int lastDestinationLength;
+    private final DestinationSockAddr sendDestination;
     private volatile boolean gso;
     /**
      * Datagrams of this size or more are sent without GSO: a route whose MTU is smaller than the segment size refuses
@@ -83,6 +83,7 @@ final class NativeSocket implements SocketBackend {
         this.pollFd = arena.allocate(POLLFD_LENGTH, 8);
         this.sendState = LinuxSockets.newCallState(arena);
         this.destination = arena.allocate(SOCKADDR_STORAGE_LENGTH, 8);
+        this.sendDestination = new DestinationSockAddr(destination, ipv6);
         this.scratch = arena.allocate(EndpointConfig.GRO_BUFFER_SIZE, 64);
         this.sendMessages = arena.allocate(MMSGHDR_SIZE * SEND_MESSAGES, 8);
         this.sendIovs = arena.allocate(IOVEC_SIZE * SEND_MESSAGES, 8);
@@ -361,16 +362,6 @@ final class NativeSocket implements SocketBackend {
         receiveFd = badFd;
     }
 
-    private int destinationLength(InetSocketAddress dest) {
-        if (dest == lastDestination || dest.equals(lastDestination)) {
-            return lastDestinationLength;
-        }
-        int len = SockAddr.encode(dest, ipv6, destination, 0);
-        lastDestination = dest;
-        lastDestinationLength = len;
-        return len;
-    }
-
     @Override
     public long send(ByteBuffer src, InetSocketAddress dest, boolean dontWait, SendCounters counters)
             throws IOException {
@@ -394,7 +385,7 @@ final class NativeSocket implements SocketBackend {
             MemorySegment to = MemorySegment.NULL;
             int toLen = 0;
             if (dest != null) {
-                toLen = destinationLength(dest);
+                toLen = sendDestination.encode(dest);
                 to = destination;
             }
             int flags = dontWait ? MSG_DONTWAIT : 0;
@@ -421,7 +412,7 @@ final class NativeSocket implements SocketBackend {
             long name = 0;
             int nameLen = 0;
             if (dest != null) {
-                nameLen = destinationLength(dest);
+                nameLen = sendDestination.encode(dest);
                 name = destination.address();
             }
             int next = 0;

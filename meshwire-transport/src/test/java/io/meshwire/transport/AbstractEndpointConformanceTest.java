@@ -251,6 +251,60 @@ abstract class AbstractEndpointConformanceTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void shouldHandOutEachDatagramOnceInOrderWhenReceiverRefillsAReleasedBatch() throws Exception {
+        assertEachOnceInOrderAfterRefill(false);
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void shouldHandOutEachDatagramOnceInOrderWhenReceiverRefillsABatchReleasedByAHandler() throws Exception {
+        assertEachOnceInOrderAfterRefill(true);
+    }
+
+    /**
+     * The consumer releases the last datagram of a batch; the receiver then refills that same batch (one-datagram
+     * batches, so it is the only free one) and queues the next ones. The consumer must take them from the queue,
+     * in order and once each, not from the batch it last held.
+     */
+    private void assertEachOnceInOrderAfterRefill(boolean handler) throws Exception {
+        DatagramEndpoint a = open(config().queueDepth(1).receiveBatchSize(1).instrumentation(true));
+        DatagramEndpoint b = open(config());
+        List<Integer> got = new ArrayList<>();
+        b.send(numbered(0, 8), a.localAddress());
+        receiveInto(a, got, handler, 1);
+        assertThat(got).containsExactly(0);
+        b.send(numbered(1, 8), a.localAddress());
+        b.send(numbered(2, 8), a.localAddress());
+        long read = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!inline() && a.stats().receivedPackets() < 3 && System.nanoTime() < read) {
+            Thread.sleep(1);
+        }
+        receiveInto(a, got, handler, 3);
+        assertThat(got).containsExactly(0, 1, 2);
+        assertThat(a.receive(20, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    /** Receives (with {@code receive} or a handler) until {@code got} holds {@code total} datagrams' numbers. */
+    private static void receiveInto(DatagramEndpoint a, List<Integer> got, boolean handler, int total)
+            throws TransportClosedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (got.size() < total && System.nanoTime() < deadline) {
+            if (handler) {
+                if (a.pollBatch(d -> got.add(d.buffer().getInt(d.offset())), total - got.size()) == 0) {
+                    Thread.onSpinWait();
+                }
+            } else {
+                try (Datagram d = a.receive(100, TimeUnit.MILLISECONDS)) {
+                    if (d != null) {
+                        got.add(d.buffer().getInt(d.offset()));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldKeepWorkingWhenSendingToAClosedPort() throws Exception {
         DatagramEndpoint a = open(config());
         DatagramEndpoint b = open(config());

@@ -1,12 +1,10 @@
 package io.meshwire.transport.linux;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
-import static io.meshwire.transport.linux.LinuxSockets.downcall;
+import static io.meshwire.transport.linux.Downcalls.rethrow;
 import static io.meshwire.transport.linux.LinuxSockets.result;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -55,35 +53,15 @@ public final class LinuxEpoll {
         boolean packed = "amd64".equals(arch) || "x86_64".equals(arch);
         EPOLL_EVENT_LENGTH = packed ? 12 : 16;
         EPOLL_DATA_OFFSET = packed ? 4 : 8;
-        MethodHandle create = null, ctl = null, wait = null, eventfd = null, read = null, write = null;
-        Throwable cause = null;
-        try {
-            if (!LinuxSockets.isSupported()) {
-                throw new UnsupportedOperationException("socket bindings unavailable",
-                        LinuxSockets.unavailableCause());
-            }
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            Linker.Option ccs = Linker.Option.captureCallState("errno");
-            create = downcall(linker, libc, "epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ccs);
-            ctl = downcall(linker, libc, "epoll_ctl",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ccs);
-            wait = downcall(linker, libc, "epoll_wait",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ccs);
-            eventfd = downcall(linker, libc, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ccs);
-            read = downcall(linker, libc, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ccs);
-            write = downcall(linker, libc, "write",
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ccs);
-        } catch (Throwable t) {
-            cause = t;
-        }
-        EPOLL_CREATE1 = create;
-        EPOLL_CTL = ctl;
-        EPOLL_WAIT = wait;
-        EVENTFD = eventfd;
-        READ = read;
-        WRITE = write;
-        UNAVAILABLE_CAUSE = cause;
+        Downcalls libc = new Downcalls(LinuxSockets.isSupported() ? null
+                : new UnsupportedOperationException("socket bindings unavailable", LinuxSockets.unavailableCause()));
+        EPOLL_CREATE1 = libc.find("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        EPOLL_CTL = libc.find("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+        EPOLL_WAIT = libc.find("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        EVENTFD = libc.find("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        READ = libc.find("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+        WRITE = libc.find("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+        UNAVAILABLE_CAUSE = libc.cause();
     }
 
     private LinuxEpoll() {
@@ -152,15 +130,5 @@ public final class LinuxEpoll {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
     }
 }

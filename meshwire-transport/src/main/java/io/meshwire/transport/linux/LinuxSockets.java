@@ -2,15 +2,14 @@ package io.meshwire.transport.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static io.meshwire.transport.linux.Downcalls.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -198,73 +197,43 @@ public final class LinuxSockets {
     private static final Throwable UNAVAILABLE_CAUSE;
 
     static {
-        StructLayout state = null;
-        VarHandle errno = null;
-        MethodHandle socket = null, bind = null, connect = null, getsockname = null, setsockopt = null,
-                getsockopt = null, recvmmsg = null, sendmmsg = null, sendmsg = null, sendto = null,
-                shutdown = null, close = null, poll = null;
-        Throwable cause = null;
-        try {
-            if (!"Linux".equals(System.getProperty("os.name"))) {
-                throw new UnsupportedOperationException("not Linux: os.name=" + System.getProperty("os.name"));
-            }
-            String arch = System.getProperty("os.arch");
-            if (!"amd64".equals(arch) && !"x86_64".equals(arch) && !"aarch64".equals(arch)) {
-                throw new UnsupportedOperationException("struct layouts are verified for x86-64 and aarch64 only, not " + arch);
-            }
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            state = Linker.Option.captureStateLayout();
-            errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            Linker.Option ccs = Linker.Option.captureCallState("errno");
-            socket = downcall(linker, libc, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ccs);
-            bind = downcall(linker, libc, "bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ccs);
-            connect = downcall(linker, libc, "connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ccs);
-            getsockname = downcall(linker, libc, "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ccs);
-            setsockopt = downcall(linker, libc, "setsockopt",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ccs);
-            getsockopt = downcall(linker, libc, "getsockopt",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ccs);
-            recvmmsg = downcall(linker, libc, "recvmmsg",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ccs);
-            sendmmsg = downcall(linker, libc, "sendmmsg",
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ccs);
-            sendmsg = downcall(linker, libc, "sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ccs);
-            sendto = downcall(linker, libc, "sendto",
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ccs);
-            shutdown = downcall(linker, libc, "shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ccs);
-            close = downcall(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ccs);
-            poll = downcall(linker, libc, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ccs);
-        } catch (Throwable t) {
-            cause = t;
+        Downcalls libc = new Downcalls(platformProblem());
+        CALL_STATE_LAYOUT = libc.callStateLayout();
+        ERRNO = libc.errno();
+        SOCKET = libc.find("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        BIND = libc.find("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        CONNECT = libc.find("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        GETSOCKNAME = libc.find("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        SETSOCKOPT = libc.find("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        GETSOCKOPT = libc.find("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        RECVMMSG = libc.find("recvmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        SENDMMSG = libc.find("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        SENDMSG = libc.find("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        SENDTO = libc.find("sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        SHUTDOWN = libc.find("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        CLOSE = libc.find("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        POLL = libc.find("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        UNAVAILABLE_CAUSE = libc.cause();
+    }
+
+    /** Why this platform cannot have these bindings, or {@code null}. */
+    private static Throwable platformProblem() {
+        if (!"Linux".equals(System.getProperty("os.name"))) {
+            return new UnsupportedOperationException("not Linux: os.name=" + System.getProperty("os.name"));
         }
-        CALL_STATE_LAYOUT = state;
-        ERRNO = errno;
-        SOCKET = socket;
-        BIND = bind;
-        CONNECT = connect;
-        GETSOCKNAME = getsockname;
-        SETSOCKOPT = setsockopt;
-        GETSOCKOPT = getsockopt;
-        RECVMMSG = recvmmsg;
-        SENDMMSG = sendmmsg;
-        SENDMSG = sendmsg;
-        SENDTO = sendto;
-        SHUTDOWN = shutdown;
-        CLOSE = close;
-        POLL = poll;
-        UNAVAILABLE_CAUSE = cause;
+        String arch = System.getProperty("os.arch");
+        if (!"amd64".equals(arch) && !"x86_64".equals(arch) && !"aarch64".equals(arch)) {
+            return new UnsupportedOperationException("struct layouts are verified for x86-64 and aarch64 only, not "
+                    + arch);
+        }
+        return null;
     }
 
     private LinuxSockets() {
-    }
-
-    /** A downcall handle for libc's {@code name}; shared with the other bindings of this package. */
-    static MethodHandle downcall(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
-                                 Linker.Option... options) {
-        MemorySegment symbol = lookup.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return linker.downcallHandle(symbol, fd, options);
     }
 
     /** True when the bindings loaded: Linux on x86-64 or aarch64, with native access granted. */
@@ -448,16 +417,6 @@ public final class LinuxSockets {
             default -> "errno";
         };
         return name + " (" + e + ")";
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
     }
 
     /** Reads an {@code int} in host byte order. */
