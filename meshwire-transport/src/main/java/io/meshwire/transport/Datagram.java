@@ -82,8 +82,15 @@ public final class Datagram implements AutoCloseable {
         return out;
     }
 
-    /** Source port, read without allocating. */
+    /**
+     * Source port, read without allocating.
+     *
+     * @throws IllegalStateException when the endpoint was configured without source addresses
+     */
     public int sourcePort() {
+        if (owner.sourceFromConfig) {
+            return owner.knownSource().getPort();
+        }
         int message = batch.packetMessage[index];
         if (batch.nioSources != null) {
             return batch.nioSources[message].getPort();
@@ -93,9 +100,15 @@ public final class Datagram implements AutoCloseable {
 
     /**
      * Source address. Decoded addresses are cached per endpoint, so a steady set of peers costs no
-     * allocation.
+     * allocation. A connected endpoint returns its peer.
+     *
+     * @throws IllegalStateException when the endpoint was configured without source addresses
+     *                               ({@link EndpointConfig#sourceAddresses()} off and not connected)
      */
     public InetSocketAddress source() {
+        if (owner.sourceFromConfig) {
+            return owner.knownSource();
+        }
         int message = batch.packetMessage[index];
         if (batch.nioSources != null) {
             return batch.nioSources[message];

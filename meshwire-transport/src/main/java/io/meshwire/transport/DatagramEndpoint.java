@@ -57,6 +57,8 @@ public final class DatagramEndpoint implements AutoCloseable {
     private final ReceiveCounters receiveCounters;
     private final SendCounters sendCounters = new SendCounters();
     private final AddressCache sourceCache = new AddressCache();
+    /** Datagrams' sources come from the configuration ({@link #knownSource()}), not from the kernel. */
+    final boolean sourceFromConfig;
     private final int maxPayload;
     private final RateLimitedLog receiveErrorLog = new RateLimitedLog(LOG, 1_000);
     private final boolean inline;
@@ -104,6 +106,7 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     private DatagramEndpoint(EndpointConfig config, SocketBackend socket) {
         this.config = config;
+        this.sourceFromConfig = !config.sourceAddresses() || config.connectAddress() != null;
         this.socket = socket;
         this.maxPayload = config.ipv6() ? EndpointConfig.MAX_UDP_PAYLOAD : EndpointConfig.MAX_UDP_PAYLOAD - 20;
         this.receiveCounters = new ReceiveCounters(config.instrumentation(), config.receiveBatchSize());
@@ -441,6 +444,19 @@ public final class DatagramEndpoint implements AutoCloseable {
 
     AddressCache sourceCache() {
         return sourceCache;
+    }
+
+    /**
+     * The source of every datagram when the endpoint reads none from the kernel (connected, or source addresses
+     * off): its connected peer.
+     */
+    InetSocketAddress knownSource() {
+        InetSocketAddress peer = config.connectAddress();
+        if (peer == null) {
+            throw new IllegalStateException("this endpoint receives without source addresses: build its "
+                    + "EndpointConfig with sourceAddresses(true) (the default) to read them");
+        }
+        return peer;
     }
 
     /**

@@ -29,6 +29,11 @@ import java.util.Objects;
  * @param busyPollMicros     {@code SO_BUSY_POLL} value used when {@code throughputTuning} is on
  * @param instrumentation    record the receive batch histogram, syscall and packet counters, kernel drops
  * @param idleStrategy       how a receiver waits for data: spin, then yield, then block
+ * @param sourceAddresses    native backend: have the kernel write each datagram's source address. Off, a receiver
+ *                           that never replies (a sink) saves the kernel's per-datagram address copy (about 6 % of
+ *                           the receive CPU under a loopback flood, BENCHMARKS.md), and {@link Datagram#source()}
+ *                           throws. A connected endpoint never asks the kernel: all its datagrams come from the
+ *                           connected peer, which {@link Datagram#source()} then returns
  */
 public record EndpointConfig(
         InetSocketAddress bindAddress,
@@ -49,7 +54,8 @@ public record EndpointConfig(
         int busyPollMicros,
         boolean instrumentation,
         ReceiveMode receiveMode,
-        IdleStrategy idleStrategy) {
+        IdleStrategy idleStrategy,
+        boolean sourceAddresses) {
 
     /** Default socket buffer request: 64 MiB each way, as net-mesh's production default. */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
@@ -138,6 +144,7 @@ public record EndpointConfig(
         b.instrumentation = instrumentation;
         b.receiveMode = receiveMode;
         b.idleStrategy = idleStrategy;
+        b.sourceAddresses = sourceAddresses;
         return b;
     }
 
@@ -228,6 +235,7 @@ public record EndpointConfig(
         private boolean instrumentation;
         private ReceiveMode receiveMode = ReceiveMode.INLINE;
         private IdleStrategy idleStrategy = IdleStrategy.BLOCK;
+        private boolean sourceAddresses = true;
 
         private Builder() {
         }
@@ -281,6 +289,12 @@ public record EndpointConfig(
         public Builder receiveMode(ReceiveMode v) { this.receiveMode = v; return this; }
         /** How a waiting receiver spins, yields and blocks (default {@link IdleStrategy#BLOCK}). */
         public Builder idleStrategy(IdleStrategy v) { this.idleStrategy = v; return this; }
+        /**
+         * Whether received datagrams carry their source address (default on). Turn it off for a receiver that
+         * never looks at sources: the kernel then skips copying one address per datagram. A connected endpoint
+         * always knows its source without asking the kernel.
+         */
+        public Builder sourceAddresses(boolean v) { this.sourceAddresses = v; return this; }
 
         /** Validates and returns the configuration. */
         public EndpointConfig build() {
@@ -289,7 +303,7 @@ public record EndpointConfig(
                     : gro ? DEFAULT_GRO_RECEIVE_BATCH_SIZE : DEFAULT_RECEIVE_BATCH_SIZE;
             return new EndpointConfig(bindAddress, connectAddress, receiveBufferSize, sendBufferSize, reuseAddress,
                     reusePort, broadcast, backend, sendOnly, size, batch, queueDepth, gso, gro, throughputTuning,
-                    busyPollMicros, instrumentation, receiveMode, idleStrategy);
+                    busyPollMicros, instrumentation, receiveMode, idleStrategy, sourceAddresses);
         }
     }
 }

@@ -26,7 +26,9 @@ import static io.meshwire.transport.linux.LinuxSockets.*;
  * is queued without waiting more), so an idle receiver costs nothing; {@link #wakeupReceiver()} shuts the socket
  * down, which wakes a blocked {@code recvmmsg} (inet_shutdown wakes waiters even on an unconnected UDP socket).
  * A shut-down socket does not make recvmmsg return 0: it returns one empty message with no source address
- * ({@code msg_namelen} 0), which no real datagram has; that is how {@link #receive} tells shutdown apart.
+ * ({@code msg_namelen} 0), which no real datagram has; that is how {@link #receive} tells shutdown apart. A
+ * receiver that asks for no source addresses (connected, or {@link EndpointConfig#sourceAddresses()} off) cannot
+ * see that mark, so there an empty first message counts as shutdown only once {@link #wakeupReceiver()} ran.
  */
 final class NativeSocket implements SocketBackend {
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocket.class);
@@ -45,6 +47,10 @@ final class NativeSocket implements SocketBackend {
     private final boolean ipv6;
     private final boolean connected;
     private final boolean withControl;
+    /** The kernel writes each datagram's source address (msg_name); off when connected or not wanted. */
+    private final boolean withNames;
+    /** Set by {@link #wakeupReceiver()} before the shutdown, for receivers without source addresses. */
+    private volatile boolean shutdownRequested;
     private final SocketInfo info;
     private final MemorySegment receiveState;
     private final MemorySegment pollFd;
@@ -78,6 +84,7 @@ final class NativeSocket implements SocketBackend {
     private NativeSocket(EndpointConfig config, String backendReason) throws IOException {
         this.ipv6 = config.ipv6();
         this.connected = config.connectAddress() != null;
+        this.withNames = config.sourceAddresses() && !connected;
         MemorySegment state = LinuxSockets.newCallState(arena);
         this.receiveState = LinuxSockets.newCallState(arena);
         this.pollFd = arena.allocate(POLLFD_LENGTH, 8);
@@ -242,7 +249,7 @@ final class NativeSocket implements SocketBackend {
 
     @Override
     public RecvBatch newBatch(Arena batchArena, int messages, int slotSize) {
-        return new RecvBatch(batchArena, messages, slotSize, true, withControl, info.groEnabled());
+        return new RecvBatch(batchArena, messages, slotSize, true, withNames, withControl, info.groEnabled());
     }
 
     @Override
@@ -250,10 +257,11 @@ final class NativeSocket implements SocketBackend {
         MemorySegment msgs = b.messages;
         int cap = b.messageCapacity;
         long controlLength = withControl ? RecvBatch.CONTROL_LENGTH : 0;
+        int nameLength = withNames ? SOCKADDR_STORAGE_LENGTH : 0;
         // msg_namelen and msg_controllen are value-result fields: reset the ones the last call wrote
         for (int i = 0, dirty = b.dirtyMessages; i < dirty; i++) {
             long m = MMSGHDR_SIZE * i;
-            msgs.set(ValueLayout.JAVA_INT, m + MSG_NAMELEN_OFFSET, SOCKADDR_STORAGE_LENGTH);
+            msgs.set(ValueLayout.JAVA_INT, m + MSG_NAMELEN_OFFSET, nameLength);
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET, controlLength);
         }
         b.dirtyMessages = 0;
@@ -262,7 +270,8 @@ final class NativeSocket implements SocketBackend {
             return n == 0 ? CLOSED : n;
         }
         b.dirtyMessages = n;
-        if (msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0) {
+        if (withNames ? msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0
+                : msgs.get(ValueLayout.JAVA_INT, MSG_LEN_OFFSET) == 0 && shutdownRequested) {
             // shutdown(): the kernel's empty no-address message (see the class comment), not a datagram
             return CLOSED;
         }
@@ -354,6 +363,7 @@ final class NativeSocket implements SocketBackend {
 
     @Override
     public void wakeupReceiver() {
+        shutdownRequested = true;
         LinuxSockets.shutdown(sendState, fd, SHUT_RDWR);
     }
 

@@ -112,7 +112,7 @@ final class NioSocket implements SocketBackend {
 
     @Override
     public RecvBatch newBatch(Arena arena, int messages, int slotSize) {
-        return new RecvBatch(arena, messages, slotSize, false, false, false);
+        return new RecvBatch(arena, messages, slotSize, false, false, false, false);
     }
 
     @Override

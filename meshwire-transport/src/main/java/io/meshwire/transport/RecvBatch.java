@@ -33,6 +33,7 @@ final class RecvBatch {
 
     // native backend only
     final MemorySegment messages;
+    /** Each message's source address, or null when the kernel is not asked for them (see EndpointConfig). */
     final MemorySegment names;
     final MemorySegment control;
 
@@ -51,8 +52,8 @@ final class RecvBatch {
     /** Packets handed out and not yet released; 0 = free for the receive thread. */
     final AtomicInteger refs = new AtomicInteger();
 
-    RecvBatch(Arena arena, int messageCapacity, int slotSize, boolean nativeBackend, boolean withControl,
-              boolean gro) {
+    RecvBatch(Arena arena, int messageCapacity, int slotSize, boolean nativeBackend, boolean withNames,
+              boolean withControl, boolean gro) {
         this.messageCapacity = messageCapacity;
         this.slotSize = slotSize;
         this.packetCapacity = gro ? messageCapacity * MAX_SEGMENTS_PER_MESSAGE : messageCapacity;
@@ -68,15 +69,17 @@ final class RecvBatch {
         if (nativeBackend) {
             messages = arena.allocate(LinuxSockets.MMSGHDR_SIZE * messageCapacity, 8);
             MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * messageCapacity, 8);
-            names = arena.allocate((long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * messageCapacity, 8);
+            names = withNames ? arena.allocate((long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * messageCapacity, 8)
+                    : null;
             control = withControl ? arena.allocate((long) CONTROL_LENGTH * messageCapacity, 8) : null;
             for (int i = 0; i < messageCapacity; i++) {
                 long iov = LinuxSockets.IOVEC_SIZE * i;
                 iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_BASE_OFFSET, dataAddress + (long) i * slotSize);
                 iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_LEN_OFFSET, slotSize);
                 long m = LinuxSockets.MMSGHDR_SIZE * i;
+                // msg_name NULL (namelen 0): the kernel skips writing the source address (____sys_recvmsg)
                 messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_NAME_OFFSET,
-                        names.address() + (long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * i);
+                        names == null ? 0L : names.address() + (long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * i);
                 messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOV_OFFSET, iovs.address() + iov);
                 messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOVLEN_OFFSET, 1L);
                 messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_CONTROL_OFFSET,

@@ -562,4 +562,58 @@ abstract class AbstractEndpointConformanceTest {
         }
         assertThat(a.stats().receivedPackets()).isEqualTo(5);
     }
+
+    @Test
+    void shouldReceiveButRefuseSourceWhenSourceAddressesAreOff() throws Exception {
+        DatagramEndpoint a = open(config().sourceAddresses(false));
+        DatagramEndpoint b = open(config());
+        b.send(ByteBuffer.allocate(0), a.localAddress());
+        b.send(text("no-source"), a.localAddress());
+        try (Datagram empty = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(empty).as("an empty datagram is data, not the shutdown mark").isNotNull();
+            assertThat(empty.length()).isZero();
+        }
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("no-source");
+            assertThatThrownBy(d::source).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("sourceAddresses(true)");
+            assertThatThrownBy(d::sourcePort).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void shouldReportTheConnectedPeerAsSourceWhenConnected() throws Exception {
+        DatagramEndpoint b = open(config());
+        DatagramEndpoint a = open(config().connectAddress(b.localAddress()));
+        b.send(ByteBuffer.allocate(0), a.localAddress());
+        b.send(text("from-peer"), a.localAddress());
+        try (Datagram empty = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(empty.length()).isZero();
+            assertThat(empty.source()).isEqualTo(b.localAddress());
+        }
+        try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+            assertThat(text(d)).isEqualTo("from-peer");
+            assertThat(d.source()).isEqualTo(b.localAddress());
+            assertThat(d.sourcePort()).isEqualTo(b.localAddress().getPort());
+        }
+    }
+
+    @Test
+    void shouldCloseWhenReceiverWithoutSourceAddressesIsBlocked() throws Exception {
+        DatagramEndpoint a = open(config().sourceAddresses(false));
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                while (true) {
+                    a.receive().release();
+                }
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        a.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+    }
 }

@@ -77,10 +77,13 @@ final class AeronSystem implements EventSystem {
              Subscription subscription = aeron.addSubscription(channel(address), STREAM_ID)) {
             Running running = new Running();
             peer.ready(port, Map.of(), running);
+            // one clock read per poll, like meshwire's one per received packet (EventStats.onEvent)
+            long[] pollNanos = new long[1];
             FragmentHandler handler = (buffer, offset, length, header) ->
-                    stats.onEvent(length, buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN));
+                    stats.onEvent(length, buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN), pollNanos[0]);
             IdleStrategy idle = new BackoffIdleStrategy();
             while (running.running) {
+                pollNanos[0] = System.nanoTime();
                 idle.idle(subscription.poll(handler, FRAGMENT_LIMIT));
             }
         }

@@ -107,7 +107,7 @@ final class MeshwireEventSystem implements EventSystem {
     @Override
     public void subscribe(EventPeer peer, EventStats stats) throws Exception {
         MeshConfig config = config(peer.address()).build();
-        try (MeshNode node = MeshNode.start(config, e -> stats.onEvent(e.length(), e.getLongLE(0)))) {
+        try (MeshNode node = MeshNode.start(config, e -> stats.onEvent(e.length(), e.getLongLE(0), e.receiveNanos()))) {
             node.accept(PUBLISHER.nodeId());
             CountDownLatch stop = new CountDownLatch(1);
             peer.ready(node.localAddress().getPort(), Map.of(NODE_FIELD, Long.toUnsignedString(node.nodeId(), 16),

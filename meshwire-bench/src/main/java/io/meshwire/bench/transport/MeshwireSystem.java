@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS} (or {@code block}, {@code spin}) sets
  * the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
- * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, and
+ * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, {@code -Dmeshwire.bench.sources=true}
+ * has them ask the kernel for source addresses (off by default: the C receiver reads none), and
  * {@code -Dmeshwire.bench.jvm="-XX:..."} adds options to both child JVMs; the harness passes {@code meshwire.bench.*}
  * properties on to its child JVMs.
  */
@@ -77,8 +78,11 @@ final class MeshwireSystem extends JavaPeerSystem {
 
     /** The receiver's configuration, with the experiment overrides of the class comment applied. */
     private EndpointConfig receiverConfig(PeerContext context) {
+        // The receiver counts bytes and never replies, like the C receiver (which passes no msg_name): it asks
+        // the kernel for no source addresses, which saves one address copy per datagram.
         EndpointConfig.Builder b = EndpointConfig.builder().bindAddress(context.address()).backend(backend)
-                .receiveMode(mode).gro(gso).instrumentation(true);
+                .receiveMode(mode).gro(gso).instrumentation(true)
+                .sourceAddresses(Boolean.getBoolean("meshwire.bench.sources"));
         String idle = System.getProperty("meshwire.bench.idle");
         if (idle != null) {
             b.idleStrategy(switch (idle) {

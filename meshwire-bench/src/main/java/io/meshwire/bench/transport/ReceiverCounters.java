@@ -37,6 +37,15 @@ public abstract class ReceiverCounters {
     /** Counts {@code items} arrived now; returns now ({@link System#nanoTime()}). Receiving thread only. */
     protected final long arrived(int items) {
         long now = System.nanoTime();
+        arrivedAt(items, now);
+        return now;
+    }
+
+    /**
+     * Counts {@code items} arrived at {@code now}, a {@link System#nanoTime()} the caller read already (once per
+     * receive batch, say, rather than once per item). Receiving thread only.
+     */
+    protected final void arrivedAt(int items, long now) {
         if (!started) {
             started = true;
             FIRST_NANOS.setOpaque(this, now);
@@ -44,7 +53,6 @@ public abstract class ReceiverCounters {
         LAST_NANOS.setOpaque(this, now);
         // Release: a reader that sees the new count (acquire) also sees the timestamps stored before it.
         COUNT.setRelease(this, (long) COUNT.getOpaque(this) + items);
-        return now;
     }
 
     /** Items received so far; an acquire read, so the timestamps read after it are current. */

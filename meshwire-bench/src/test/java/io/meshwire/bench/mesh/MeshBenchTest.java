@@ -78,13 +78,16 @@ class MeshBenchTest {
     void shouldSkipWarmupEventsWhenCounting() {
         long t0 = 1_000_000_000L;
         EventStats stats = new EventStats(500_000_000L);
-        stats.onEvent(64, t0);
-        stats.onEvent(64, t0 + 499_000_000L);
+        stats.onEvent(64, t0, t0 + 1_000);
+        stats.onEvent(64, t0 + 499_000_000L, t0 + 499_001_000L);
         assertThat(stats.count()).isZero();
-        stats.onEvent(64, t0 + 500_000_000L);
-        stats.onEvent(64, t0 + 600_000_000L);
+        stats.onEvent(64, t0 + 500_000_000L, t0 + 500_002_000L);
+        stats.onEvent(64, t0 + 600_000_000L, t0 + 600_002_000L);
         assertThat(stats.count()).isEqualTo(2);
-        assertThat(stats.resultLine()).contains("received=2 bytes=128").contains("warmup_events=2");
+        assertThat(stats.firstNanos()).isEqualTo(t0 + 500_002_000L);
+        assertThat(stats.lastNanos()).isEqualTo(t0 + 600_002_000L);
+        assertThat(stats.resultLine()).contains("received=2 bytes=128").contains("warmup_events=2")
+                .contains("p50_ns=2000").contains("elapsed_ns=100000000");
 
         EventStats.Published cold = new EventStats.Published();
         cold.onPublished(64);
