@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Retiring a socket removes it from epoll at once, but its descriptor is closed only where no round can read it,
  * so a round never reads a new file that reused the number: by the receive thread at the top of its next round
- * (DEDICATED_THREAD); INLINE by the retiring thread itself when no consumer is inside a round (the consumer checks
- * {@link NicSocket#isOpen()} after raising its flag, the retirer looks at the flag after clearing it, so one of
- * them sees the other), else by the consumer as its round ends.
+ * (DEDICATED_THREAD); INLINE by the retiring thread itself when no consumer is inside a round, else by the
+ * consumer as its round ends (woken for it). The consumer raises its in-round flag before it checks
+ * {@link NicSocket#isOpen()}, the retirer marks the socket closed before it looks at the flag (both volatile), so
+ * one of them sees the other; and the consumer lowers the flag before it looks for retired sockets, the retirer
+ * queues the socket before it looks at the flag, so a socket is never left behind.
  */
 final class EpollPoller extends NicPoller {
   private static final Logger LOG = LoggerFactory.getLogger(EpollPoller.class);
@@ -65,14 +67,6 @@ final class EpollPoller extends NicPoller {
   private final MemorySegment state;
   private final MemorySegment events;
   private final MemorySegment drain;
-  // other threads, under this object's lock
-  private final MemorySegment ctlState;
-  private final MemorySegment ctlEvent;
-  private final MemorySegment wakeValue;
-  private volatile NicSocket[] byId = new NicSocket[16];
-  private final ConcurrentLinkedQueue<NicSocket> graveyard = new ConcurrentLinkedQueue<>();
-  private boolean resourcesClosed;
-  // whoever runs the rounds (the receive thread, or the inline consumer)
   /** This round's sockets; those from {@link #readyNext} on are still to be read. */
   private NicSocket[] ready = new NicSocket[MAX_EVENTS];
   private int readyCount;
@@ -81,6 +75,13 @@ final class EpollPoller extends NicPoller {
   private NicSocket[] hot = new NicSocket[MAX_EVENTS];
   private int hotCount;
   private int hotRounds;
+  // other threads, under this object's lock
+  private final MemorySegment ctlState;
+  private final MemorySegment ctlEvent;
+  private final MemorySegment wakeValue;
+  private volatile NicSocket[] byId = new NicSocket[16];
+  private final ConcurrentLinkedQueue<NicSocket> graveyard = new ConcurrentLinkedQueue<>();
+  private boolean resourcesClosed;
 
   EpollPoller(BatchQueue queue, Supplier<NicRecvBatch> allocator, String name, boolean ipv6) throws IOException {
     super(queue, allocator, name);

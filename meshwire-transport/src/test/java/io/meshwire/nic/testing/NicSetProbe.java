@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * one command per line on stdin and prints one line per result or event on stdout:
  * <ul>
  *   <li>socket sets: {@code open ID key=value...} (port, same, loopback, wildcard, rcvbuf, batch, queue,
- *       follow=periodMillis, family=4|6, mode=INLINE|DEDICATED_THREAD, echo, quiet, paused) prints {@code SOCKET ID ...} lines then
- *       {@code OPENED ID port=P}; received datagrams print {@code RECV ID role=.. nic=name#index dst=.. if=..
- *       src=.. drops=.. text=..} (unless quiet); with echo each is answered with {@code reply:TEXT} through
- *       {@code sendVia(ifindex)} and {@code ECHO ID result} is printed; {@code ADDED}/{@code REMOVED ID socket}
+ *       follow=periodMillis, family=4|6, mode=INLINE|DEDICATED_THREAD, echo, quiet, paused) prints
+ *       {@code SOCKET ID ...} lines then {@code OPENED ID port=P}; received datagrams print
+ *       {@code RECV ID role=.. nic=name#index dst=.. if=.. src=.. drops=.. text=..} (unless quiet); with echo each
+ *       is answered with {@code reply:TEXT} through {@code sendVia(ifindex)} and {@code ECHO ID result} is printed; {@code ADDED}/{@code REMOVED ID socket}
  *       come from the set's listener; {@code fanout ID ip port text}, {@code send ID ip port text},
  *       {@code sendvia ID ifindex ip port text}, {@code pause ID}, {@code resume ID}, {@code count ID},
  *       {@code close ID};
