@@ -7,9 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The hand-over between a set's receive thread (the producer) and its consumer: a bounded single-producer,
- * single-consumer ring of whole batches, and a ring of batches the consumer gave back. Batches are allocated
- * lazily up to {@code depth + 2} (queued, being filled, being consumed) and then reused.
+ * {@code DEDICATED_THREAD} only: the hand-over between a set's receive thread (the producer) and its consumer: a
+ * bounded single-producer, single-consumer ring of whole batches, and a ring of batches the consumer gave back.
+ * Batches are allocated lazily up to {@code depth + 2} (queued, being filled, being consumed) and then reused.
  *
  * <p>Backpressure: when the ring is full or the consumer holds every batch, the producer parks and the kernel
  * socket buffers absorb the rest (their drops are counted by {@code SO_RXQ_OVFL}). Both sides wake each other

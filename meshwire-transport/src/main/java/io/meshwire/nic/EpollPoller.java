@@ -31,6 +31,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +39,16 @@ import org.slf4j.LoggerFactory;
  * The native receive side: one level-triggered epoll instance over every socket of the set plus an eventfd for
  * wake-ups; each ready socket is read with one {@code recvmmsg(MSG_DONTWAIT)} into the free slots of the current
  * batch. Level-triggered, so a socket left with data (the batch filled up) is simply reported again next round.
+ * The sockets of a round are kept in a ready list: an INLINE round that filled its batch resumes the list in the
+ * next round before asking epoll again.
  *
- * <p>Retiring a socket removes it from epoll at once, but the descriptor is closed by the receive thread itself
- * at the top of its next round: a ready event it already holds then still reads the right socket, never a new
- * file that reused the number.
+ * <p>Retiring a socket removes it from epoll at once, but its descriptor is closed only where no round can read it,
+ * so a round never reads a new file that reused the number: by the receive thread at the top of its next round
+ * (DEDICATED_THREAD); INLINE by the retiring thread itself when no consumer is inside a round, else by the
+ * consumer as its round ends (woken for it). The consumer raises its in-round flag before it checks
+ * {@link NicSocket#isOpen()}, the retirer marks the socket closed before it looks at the flag (both volatile), so
+ * one of them sees the other; and the consumer lowers the flag before it looks for retired sockets, the retirer
+ * queues the socket before it looks at the flag, so a socket is never left behind.
  */
 final class EpollPoller extends NicPoller {
   private static final Logger LOG = LoggerFactory.getLogger(EpollPoller.class);
@@ -56,10 +63,18 @@ final class EpollPoller extends NicPoller {
   private final boolean ipv6;
   private final int epfd;
   private final int wakeFd;
-  // receive thread only
+  // whoever runs the rounds (the receive thread, or the inline consumer)
   private final MemorySegment state;
   private final MemorySegment events;
   private final MemorySegment drain;
+  /** This round's sockets; those from {@link #readyNext} on are still to be read. */
+  private NicSocket[] ready = new NicSocket[MAX_EVENTS];
+  private int readyCount;
+  private int readyNext;
+  /** Sockets that gave data in this round, to read again first next round. */
+  private NicSocket[] hot = new NicSocket[MAX_EVENTS];
+  private int hotCount;
+  private int hotRounds;
   // other threads, under this object's lock
   private final MemorySegment ctlState;
   private final MemorySegment ctlEvent;
@@ -67,13 +82,9 @@ final class EpollPoller extends NicPoller {
   private volatile NicSocket[] byId = new NicSocket[16];
   private final ConcurrentLinkedQueue<NicSocket> graveyard = new ConcurrentLinkedQueue<>();
   private boolean resourcesClosed;
-  /** Sockets that gave data in the last round, to read again first; receive thread only. */
-  private final NicSocket[] hot = new NicSocket[MAX_EVENTS];
-  private int hotCount;
-  private int hotRounds;
 
-  EpollPoller(BatchQueue queue, String name, boolean ipv6) throws IOException {
-    super(queue, name);
+  EpollPoller(BatchQueue queue, Supplier<NicRecvBatch> allocator, String name, boolean ipv6) throws IOException {
+    super(queue, allocator, name);
     this.ipv6 = ipv6;
     this.state = LinuxSockets.newCallState(arena);
     this.ctlState = LinuxSockets.newCallState(arena);
@@ -150,7 +161,25 @@ final class EpollPoller extends NicPoller {
       socket.handle().close();
     } else {
       graveyard.add(socket);
-      wakeup();
+      if (queue == null && !inRound()) {
+        closeRetired();
+      } else {
+        wakeup(); // the round ends at once and the thread running it closes the socket
+      }
+    }
+  }
+
+  private void closeRetired() {
+    NicSocket dead;
+    while ((dead = graveyard.poll()) != null) {
+      dead.handle().close();
+    }
+  }
+
+  @Override
+  void afterInlineRound() {
+    if (!graveyard.isEmpty()) {
+      closeRetired();
     }
   }
 
@@ -166,30 +195,20 @@ final class EpollPoller extends NicPoller {
   }
 
   @Override
-  void pollOnce() throws IOException {
-    NicSocket dead;
-    while ((dead = graveyard.poll()) != null) {
-      dead.handle().close();
+  void pollOnce(long timeoutNanos) throws IOException {
+    if (!graveyard.isEmpty()) {
+      closeRetired();
     }
-    if (hotCount > 0 && hotRounds < HOT_ROUNDS) {
-      hotRound();
-      return;
+    if (readyNext == readyCount) {
+      if (hotCount > 0 && hotRounds < HOT_ROUNDS) {
+        takeHot();
+      } else if (!epollWait(hotCount > 0 ? 0 : timeoutNanos)) {
+        return;
+      }
     }
-    epollRound();
-  }
-
-  /**
-   * Under load the sockets that just gave data are read again without asking epoll (one syscall per socket
-   * instead of two); every HOT_ROUNDS rounds epoll is asked anyway, so a quiet socket waits little.
-   */
-  private void hotRound() {
-    hotRounds++;
-    int n = hotCount;
-    hotCount = 0;
-    // read() appends to hot[] again, at an index no higher than the one being consumed
-    for (int k = 0; k < n && !stopping; k++) {
-      NicSocket s = hot[k];
-      hot[k] = null;
+    while (readyNext < readyCount && !roundOver()) {
+      NicSocket s = ready[readyNext];
+      ready[readyNext++] = null;
       if (s.isOpen()) {
         read(s);
       }
@@ -197,23 +216,43 @@ final class EpollPoller extends NicPoller {
     flush();
   }
 
-  /** Waits in epoll (without blocking while sockets are hot) and reads every ready socket once. */
-  private void epollRound() throws IOException {
+  /**
+   * Under load the sockets that just gave data are read again without asking epoll (one syscall per socket
+   * instead of two); every HOT_ROUNDS rounds epoll is asked anyway, so a quiet socket waits little.
+   */
+  private void takeHot() {
+    hotRounds++;
+    NicSocket[] t = ready; // fully consumed: every slot is null
+    ready = hot;
+    readyCount = hotCount;
+    readyNext = 0;
+    hot = t;
+    hotCount = 0;
+  }
+
+  /**
+   * Waits in epoll (not at all while sockets are hot) and makes the ready sockets this round's list.
+   *
+   * @return false when the wait was interrupted (EINTR)
+   */
+  private boolean epollWait(long timeoutNanos) throws IOException {
     hotRounds = 0;
-    int n = LinuxEpoll.epollWait(state, epfd, events, MAX_EVENTS, hotCount > 0 ? 0 : -1);
+    int n = LinuxEpoll.epollWait(state, epfd, events, MAX_EVENTS, waitMillis(timeoutNanos));
     countWakeup();
     for (int k = 0; k < hotCount; k++) {
       hot[k] = null;
     }
     hotCount = 0;
+    readyCount = 0;
+    readyNext = 0;
     if (n < 0) {
       if (n == -EINTR) {
-        return;
+        return false;
       }
-      throw new IOException("epoll_wait failed: " + errnoName(n) + "; the receive thread ended");
+      throw new IOException("epoll_wait failed: " + errnoName(n) + "; receiving ended");
     }
     NicSocket[] sockets = byId;
-    for (int k = 0; k < n && !stopping; k++) {
+    for (int k = 0; k < n; k++) {
       long data = events.get(LONG, k * LinuxEpoll.EPOLL_EVENT_LENGTH + LinuxEpoll.EPOLL_DATA_OFFSET);
       if (data == WAKE) {
         LinuxEpoll.read(state, wakeFd, drain, 8);
@@ -221,11 +260,11 @@ final class EpollPoller extends NicPoller {
       }
       int id = (int) data;
       NicSocket s = id < sockets.length ? sockets[id] : null;
-      if (s != null && s.isOpen()) {
-        read(s);
+      if (s != null) {
+        ready[readyCount++] = s;
       }
     }
-    flush();
+    return true;
   }
 
   private void read(NicSocket s) {
@@ -318,10 +357,7 @@ final class EpollPoller extends NicPoller {
       return;
     }
     resourcesClosed = true;
-    NicSocket dead;
-    while ((dead = graveyard.poll()) != null) {
-      dead.handle().close();
-    }
+    closeRetired();
     LinuxSockets.close(ctlState, wakeFd);
     LinuxSockets.close(ctlState, epfd);
     arena.close();

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * One receive batch of a {@link NicSocketSet}: the memory that {@code recvmmsg} calls on several sockets fill
  * one after the other, and the datagrams found in it with the socket each came from. Everything is allocated at
  * construction and reused (Aeron style); the receive thread fills a batch, the consumer hands its datagrams out,
- * then gives it back.
+ * then gives it back (INLINE: the consumer's own round fills the set's single batch, then hands it out).
  *
  * <p>Native layout: {@code capacity} message slots of {@code slotSize} bytes, each with its {@code mmsghdr},
  * {@code iovec}, source address (32 bytes) and control area ({@link #CONTROL_LENGTH}).
@@ -98,18 +98,23 @@ final class NicRecvBatch {
       }
       nioSources = new InetSocketAddress[capacity];
     }
+    messageCount = capacity; // every slot gets its sizes
     reset();
   }
 
-  /** Empties the batch for refilling; the receive thread calls it on a batch nobody else holds. */
+  /**
+   * Empties the batch for refilling; whoever runs the receive rounds calls it on a batch nobody else holds.
+   */
   void reset() {
+    int used = messageCount;
     messageCount = 0;
     packetCount = 0;
     cursor = 0;
     if (messages != null) {
       // msg_namelen and msg_controllen are value-result fields: the kernel rewrites them for each message it
-      // fills, so every slot gets its full sizes back once per batch
-      for (int i = 0; i < capacity; i++) {
+      // fills, so the slots filled since the last reset get their full sizes back (an INLINE round often fills
+      // a few slots only)
+      for (int i = 0; i < used; i++) {
         long m = LinuxSockets.MMSGHDR_SIZE * i;
         messages.set(ValueLayout.JAVA_INT, m + LinuxSockets.MSG_NAMELEN_OFFSET,
             LinuxSockets.SOCKADDR_STORAGE_LENGTH);

@@ -1,6 +1,7 @@
 package io.meshwire.nic;
 
 import io.meshwire.transport.EndpointConfig.BackendPreference;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -39,8 +40,12 @@ import java.util.Objects;
  * @param sendBufferSize {@code SO_SNDBUF} requested for every sending socket
  * @param maxDatagramSize largest datagram received whole; a larger one is dropped and counted as truncated
  * @param receiveBatchSize datagrams per receive batch (and per {@code recvmmsg} at most)
- * @param queueDepth batches the receive thread may queue ahead of the consumer before it parks
+ * @param queueDepth {@link ReceiveMode#DEDICATED_THREAD}: batches the receive thread may queue ahead of the
+ *     consumer before it parks; unused {@link ReceiveMode#INLINE}
  * @param backend native (epoll + recvmmsg through FFM), NIO (a Selector), or AUTO
+ * @param receiveMode who waits on the sockets and reads them: the consumer's own {@code receive}/{@code poll}
+ *     calls ({@link ReceiveMode#INLINE}, the default) or a receive thread of the set
+ *     ({@link ReceiveMode#DEDICATED_THREAD}); see {@link NicSocketSet}
  * @param followInterfaces open sockets for NICs that appear and close those of NICs that go, as the map's
  *     refreshes find them
  * @param refreshPeriod with {@code followInterfaces} and the set's own map: how often to refresh it; {@code null}
@@ -66,6 +71,7 @@ public record NicSetConfig(
     int receiveBatchSize,
     int queueDepth,
     BackendPreference backend,
+    ReceiveMode receiveMode,
     boolean followInterfaces,
     Duration refreshPeriod,
     int samePortAttempts,
@@ -87,13 +93,14 @@ public record NicSetConfig(
   /**
    * Validates every field.
    *
-   * @throws NullPointerException if {@code family} or {@code backend} is null
+   * @throws NullPointerException if {@code family}, {@code backend} or {@code receiveMode} is null
    * @throws IllegalArgumentException if a value is out of range or fields contradict each other; the message
    *     names the field and the fix
    */
   public NicSetConfig {
     Objects.requireNonNull(family, "family must not be null");
     Objects.requireNonNull(backend, "backend must not be null");
+    Objects.requireNonNull(receiveMode, "receiveMode must not be null");
     if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
       throw new IllegalArgumentException("family must be INET or INET6, not " + family);
     }
@@ -165,7 +172,10 @@ public record NicSetConfig(
     return ipv6() ? address instanceof Inet6Address : address instanceof Inet4Address;
   }
 
-  /** A builder with the defaults: IPv4, port 0, loopback included, broadcast-RX sockets, AUTO backend. */
+  /**
+   * A builder with the defaults: IPv4, port 0, loopback included, broadcast-RX sockets, AUTO backend, INLINE
+   * receive.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -190,6 +200,7 @@ public record NicSetConfig(
     b.receiveBatchSize = receiveBatchSize;
     b.queueDepth = queueDepth;
     b.backend = backend;
+    b.receiveMode = receiveMode;
     b.followInterfaces = followInterfaces;
     b.refreshPeriod = refreshPeriod;
     b.samePortAttempts = samePortAttempts;
@@ -216,6 +227,7 @@ public record NicSetConfig(
     private int receiveBatchSize = DEFAULT_RECEIVE_BATCH_SIZE;
     private int queueDepth = DEFAULT_QUEUE_DEPTH;
     private BackendPreference backend = BackendPreference.AUTO;
+    private ReceiveMode receiveMode = ReceiveMode.INLINE;
     private boolean followInterfaces;
     private Duration refreshPeriod;
     private int samePortAttempts = DEFAULT_SAME_PORT_ATTEMPTS;
@@ -313,7 +325,7 @@ public record NicSetConfig(
       return this;
     }
 
-    /** Batches queued ahead of the consumer (default 64). */
+    /** {@link ReceiveMode#DEDICATED_THREAD}: batches queued ahead of the consumer (default 64). */
     public Builder queueDepth(int v) {
       this.queueDepth = v;
       return this;
@@ -322,6 +334,15 @@ public record NicSetConfig(
     /** Backend choice (default AUTO). */
     public Builder backend(BackendPreference v) {
       this.backend = v;
+      return this;
+    }
+
+    /**
+     * Who reads the sockets: the consumer's {@code receive}/{@code poll} calls ({@link ReceiveMode#INLINE},
+     * default) or a receive thread of the set ({@link ReceiveMode#DEDICATED_THREAD}).
+     */
+    public Builder receiveMode(ReceiveMode v) {
+      this.receiveMode = v;
       return this;
     }
 
@@ -353,7 +374,7 @@ public record NicSetConfig(
     public NicSetConfig build() {
       return new NicSetConfig(family, port, sameEphemeralPort, includeLoopback, onlyAddress, interfaceMap,
           interfaces, broadcastRx, wildcardRx, broadcast, multicastTtl, receiveBufferSize, sendBufferSize,
-          maxDatagramSize, receiveBatchSize, queueDepth, backend, followInterfaces, refreshPeriod,
+          maxDatagramSize, receiveBatchSize, queueDepth, backend, receiveMode, followInterfaces, refreshPeriod,
           samePortAttempts, listener);
     }
   }

@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A snapshot of a {@link NicSocketSet}'s counters.
+ * A snapshot of a {@link NicSocketSet}'s counters; which apply depends on {@link NicSetConfig#receiveMode()}.
  *
  * @param backend the receive backend in use
  * @param sockets per-socket counters of the sockets open now
- * @param queueFullEvents times the receive thread found the batch queue full and parked
- * @param bufferWaits times it parked because the consumer held every batch
- * @param pollWakeups times the receive thread's wait (epoll or Selector) returned
+ * @param queueFullEvents {@code DEDICATED_THREAD}: times the receive thread found the batch queue full and parked;
+ *     always 0 {@code INLINE} (no queue: the kernel buffers are the only one)
+ * @param bufferWaits {@code DEDICATED_THREAD}: times it parked because the consumer held every batch; always 0
+ *     {@code INLINE}
+ * @param pollWakeups times a wait on the sockets (epoll or Selector) returned, in the receive thread or
+ *     {@code INLINE} in the consumer's calls (a non-blocking check counts too; re-reading busy sockets does not)
  * @param noNicSends sends that found no socket to go out on ({@link SendResult#NO_NIC})
  */
 public record NicSetStats(Backend backend, List<NicSocketStats> sockets, long queueFullEvents, long bufferWaits,

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class NicSocket {
 
-  // receive counters: written by the receive thread only (plain read + release store)
+  // receive counters: written by whoever runs the receive rounds, one thread at a time (plain read + release store)
   static final int RECEIVED = 0;
   static final int RECEIVED_BYTES = 1;
   static final int KERNEL_DROPS = 2;
@@ -128,7 +128,7 @@ public final class NicSocket {
     return receive.getPlain(KERNEL_DROPS);
   }
 
-  /** The drop count as the receive thread knows it. */
+  /** The drop count as the receive rounds know it. */
   long kernelDropsPlain() {
     return receive.getPlain(KERNEL_DROPS);
   }

@@ -2,12 +2,15 @@ package io.meshwire.nic;
 
 import io.meshwire.transport.Backend;
 import io.meshwire.transport.EndpointConfig.BackendPreference;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import io.meshwire.transport.NativeSupport;
 import io.meshwire.transport.TransportClosedException;
 import io.meshwire.transport.linux.AddressCache;
 import io.meshwire.transport.linux.LinuxEpoll;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,9 +25,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One UDP socket per NIC address (the EPICS {@code AsyncUdpV4} design): a socket bound to each NIC's address so
  * that traffic leaves through that NIC, receive-only sockets on each subnet broadcast address and optionally on
- * the wildcard address, all read by one receive thread, with routed, per-NIC and fan-out sends.
+ * the wildcard address, all waited on together, with routed, per-NIC and fan-out sends.
  *
  * <h2>Binding</h2>
  * See {@link NicSetConfig} for the variants and {@link #open} for the failure rules: a NIC that cannot bind is
@@ -47,23 +53,50 @@ import org.slf4j.LoggerFactory;
  * are cached per destination, fan-out results are reused per thread). Sends may come from any thread.
  *
  * <h2>Receiving</h2>
- * One thread waits on every socket (epoll through FFM, or a NIO Selector when native access is unavailable),
- * reads ready sockets in batches ({@code recvmmsg}) and hands whole batches over a bounded queue. A consumer
- * thread (one at a time) takes them with {@link #receive} or {@link #poll}; each {@link NicDatagram} carries the
- * source, the real destination address and ifindex ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}), the receiving
- * socket and its {@code SO_RXQ_OVFL} drop count. When the consumer falls behind, the receive thread parks and the
- * kernel buffers take the backpressure.
+ * One wait covers every socket (epoll through FFM, or a NIO Selector when native access is unavailable); the
+ * ready sockets are read in batches ({@code recvmmsg}), one read per ready socket per round so a flooded NIC
+ * cannot starve the others. A consumer takes the datagrams with {@link #receive} or {@link #poll}; each
+ * {@link NicDatagram} carries the source, the real destination address and ifindex
+ * ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}), the receiving socket and its {@code SO_RXQ_OVFL} drop count.
+ *
+ * <p>Who waits and reads is {@link NicSetConfig#receiveMode()}. {@link ReceiveMode#INLINE} (the default): the
+ * consumer's {@code receive}/{@code poll} call runs the round itself ({@code epoll_wait} with the caller's
+ * timeout, then {@code recvmmsg} on the ready sockets into the set's one batch, which it then hands out): no
+ * receive thread and no hand-off. Nothing is read while nobody calls, so the kernel socket buffers are the only
+ * queue. {@link ReceiveMode#DEDICATED_THREAD}: a receive thread of the set runs the rounds and hands whole batches
+ * over a bounded queue of {@link NicSetConfig#queueDepth()}; when the consumer falls behind, the thread parks and
+ * the kernel buffers take the backpressure. Use it when the consumer does long work between calls and the sockets
+ * must keep being drained meanwhile.
+ *
+ * <p>Receive calls are for one consumer at a time, in both modes: a call while another thread is inside
+ * {@code receive} or {@code poll} of the same set, or from inside a handler, throws
+ * {@link IllegalStateException}. Successive calls may come from different threads.
  *
  * <h2>Following the interface map</h2>
  * With {@link NicSetConfig#followInterfaces()}, every refresh of the map that changes something makes the set
- * open sockets for new NIC addresses and close those of removed ones, then tell its {@link NicSetListener}s.
+ * open sockets for new NIC addresses and close those of removed ones, then tell its {@link NicSetListener}s. A
+ * removed socket's OS socket is closed at once (INLINE, no consumer inside a receive call), or as soon as the
+ * round that could still be reading it ends (the receive thread's, or the inline consumer's, which is woken for
+ * it): never later than one round, also when nobody receives.
  *
- * <p>{@link #close()} is idempotent, bounded in time and never deadlocks, also from a listener or a handler.
+ * <p>{@link #close()} is idempotent, bounded in time and never deadlocks, also from a listener or a handler; a
+ * consumer blocked in {@link #receive} (in its own wait INLINE) returns promptly with a
+ * {@link TransportClosedException}.
  */
 public final class NicSocketSet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NicSocketSet.class);
   private static final long JOIN_MILLIS = 5_000;
+  private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final int ROUTE_SLOTS = 64;
+  private static final VarHandle CONSUMER;
+
+  static {
+    try {
+      CONSUMER = MethodHandles.lookup().findVarHandle(NicSocketSet.class, "consumer", Thread.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final NicSetConfig config;
   private final InterfaceMap map;
@@ -72,8 +105,11 @@ public final class NicSocketSet implements AutoCloseable {
   private final Backend backend;
   private final NicBinder binder;
   private final NicPoller poller;
+  private final boolean inline;
+  /** DEDICATED_THREAD only, else null. */
   private final BatchQueue queue;
   private final Arena batchArena;
+  /** DEDICATED_THREAD only, else null. */
   private final Thread receiveThread;
   private final String name;
   private final int port;
@@ -92,9 +128,16 @@ public final class NicSocketSet implements AutoCloseable {
   private volatile int multicastTtl;
 
   // consumer side
+  /** The thread inside receive/poll, or null: the single-consumer guard. */
+  private volatile Thread consumer;
   private final AddressCache cache = new AddressCache();
   private final NicDatagram view;
+  /** The batch being handed out: a queued one, or INLINE the poller's own. */
   private NicRecvBatch current;
+  /** INLINE: the last round filled the batch, so more is probably waiting in the kernel. */
+  private boolean lastRoundFull;
+  /** INLINE: waiting failed; receiving is over. */
+  private volatile Throwable inlineFailure;
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean closing;
@@ -113,6 +156,7 @@ public final class NicSocketSet implements AutoCloseable {
     this.multicastTtl = config.multicastTtl();
     this.name = "NicSocketSet[" + (port != 0 ? "port " + port : "ephemeral ports") + "]";
     this.view = new NicDatagram(cache, config.ipv6());
+    this.inline = config.receiveMode() == ReceiveMode.INLINE;
     this.batchArena = Arena.ofShared();
     boolean ok = false;
     NicPoller p = null;
@@ -120,9 +164,11 @@ public final class NicSocketSet implements AutoCloseable {
     try {
       int slot = config.maxDatagramSize();
       NicPoller[] holder = new NicPoller[1];
-      q = new BatchQueue(config.queueDepth(),
-          () -> holder[0].newBatch(batchArena, config.receiveBatchSize(), slot));
-      p = backend == Backend.NATIVE ? new EpollPoller(q, name, config.ipv6()) : new SelectorPoller(q, name);
+      // batches are allocated lazily: INLINE the poller's one, on the first round; else the queue's, as needed
+      Supplier<NicRecvBatch> allocator = () -> holder[0].newBatch(batchArena, config.receiveBatchSize(), slot);
+      q = inline ? null : new BatchQueue(config.queueDepth(), allocator);
+      p = backend == Backend.NATIVE ? new EpollPoller(q, allocator, name, config.ipv6())
+          : new SelectorPoller(q, allocator, name);
       holder[0] = p;
       for (NicSocket s : bound.sockets()) {
         p.register(s);
@@ -143,10 +189,14 @@ public final class NicSocketSet implements AutoCloseable {
     if (config.listener() != null) {
       listeners.add(config.listener());
     }
-    this.receiveThread = Thread.ofPlatform().daemon().name("meshwire-nicset-recv-" + (port != 0 ? port : "eph"))
-        .unstarted(poller::run);
-    queue.producer(receiveThread);
-    receiveThread.start();
+    if (inline) {
+      this.receiveThread = null;
+    } else {
+      this.receiveThread = Thread.ofPlatform().daemon().name("meshwire-nicset-recv-" + (port != 0 ? port : "eph"))
+          .unstarted(poller::run);
+      queue.producer(receiveThread);
+      receiveThread.start();
+    }
     if (config.followInterfaces() && map != null) {
       mapListener = new InterfaceListener() {
         @Override
@@ -176,7 +226,7 @@ public final class NicSocketSet implements AutoCloseable {
 
   /**
    * Opens a set: picks the entries (from the caller's list or map, or a new map of this host), binds its sockets
-   * and starts the receive thread.
+   * and, {@link ReceiveMode#DEDICATED_THREAD}, starts the receive thread.
    *
    * @param config the configuration
    * @return the open set
@@ -621,15 +671,18 @@ public final class NicSocketSet implements AutoCloseable {
 
   /**
    * Hands up to {@code limit} datagrams to {@code handler}, waiting up to {@code timeout} for the first one.
+   * {@link ReceiveMode#INLINE}: this call waits on the sockets and reads them itself.
    *
-   * @param handler called once per datagram, on this thread
+   * @param handler called once per datagram, on this thread; the view is valid during the call only
    * @param limit the most datagrams to hand out, at least 1
    * @param timeout how long to wait for the first; zero does not wait
    * @return how many were handed out; 0 when none arrived in time
    * @throws NullPointerException if {@code handler} or {@code timeout} is null
    * @throws IllegalArgumentException if {@code limit} is below 1 or {@code timeout} is negative
-   * @throws TransportClosedException if the set is closed, or its receive thread ended and everything queued
-   *     before was handed out
+   * @throws IllegalStateException if another thread is inside {@code receive} or {@code poll} of this set, or the
+   *     call comes from inside a handler (one consumer at a time)
+   * @throws TransportClosedException if the set is closed, or receiving ended (the wait failed; the exception
+   *     carries the cause) and everything read before was handed out
    */
   public int receive(NicDatagramHandler handler, int limit, Duration timeout) throws TransportClosedException {
     Objects.requireNonNull(timeout, "timeout must not be null");
@@ -637,32 +690,71 @@ public final class NicSocketSet implements AutoCloseable {
       throw new IllegalArgumentException("timeout must not be negative: " + timeout);
     }
     long nanos = timeout.toNanos();
-    long deadline = nanos == 0 ? 0 : System.nanoTime() + nanos;
-    return drain(handler, limit, deadline == 0 && nanos != 0 ? 1 : deadline);
+    long deadline = 0;
+    if (nanos != 0) {
+      deadline = System.nanoTime() + nanos;
+      if (deadline == 0 || deadline == -1) {
+        deadline = 1; // 0 and -1 mean "do not wait" and "wait without limit" below
+      }
+    }
+    return drain(handler, limit, deadline);
   }
 
   /**
-   * Hands up to {@code limit} waiting datagrams to {@code handler} without waiting.
+   * Hands up to {@code limit} waiting datagrams to {@code handler} without waiting. {@link ReceiveMode#INLINE}:
+   * this call reads what the sockets hold.
    *
-   * @param handler called once per datagram, on this thread
+   * @param handler called once per datagram, on this thread; the view is valid during the call only
    * @param limit the most datagrams to hand out, at least 1
    * @return how many were handed out (0 when none was waiting)
    * @throws NullPointerException if {@code handler} is null
    * @throws IllegalArgumentException if {@code limit} is below 1
+   * @throws IllegalStateException as for {@link #receive}
    * @throws TransportClosedException as for {@link #receive}
    */
   public int poll(NicDatagramHandler handler, int limit) throws TransportClosedException {
     return drain(handler, limit, 0);
   }
 
+  /** {@code firstDeadline}: 0 = do not wait, -1 = wait without limit, else a {@link System#nanoTime()} deadline. */
   private int drain(NicDatagramHandler handler, int limit, long firstDeadline) throws TransportClosedException {
     Objects.requireNonNull(handler, "handler must not be null");
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1: " + limit);
     }
     if (closing) {
-      throw new TransportClosedException(name + " is closed");
+      throw closedException();
     }
+    enter();
+    try {
+      return inline ? drainInline(handler, limit, firstDeadline) : drainQueued(handler, limit, firstDeadline);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  /** The single-consumer guard: one CAS per call, which also orders successive consumers' plain state. */
+  private void enter() {
+    Thread me = Thread.currentThread();
+    while (!CONSUMER.compareAndSet(this, (Thread) null, me)) {
+      Thread other = (Thread) CONSUMER.getVolatile(this);
+      if (other == me) {
+        throw new IllegalStateException(name + ": receive and poll must not be called from inside a handler");
+      }
+      if (other != null) {
+        throw new IllegalStateException(name + ": thread " + other.getName() + " is inside receive or poll; a set "
+            + "has one consumer at a time: receive on one thread and hand the datagrams on from there");
+      }
+    }
+  }
+
+  private TransportClosedException closedException() {
+    return new TransportClosedException(name + " is closed");
+  }
+
+  /** DEDICATED_THREAD: hands out queued batches. */
+  private int drainQueued(NicDatagramHandler handler, int limit, long firstDeadline)
+      throws TransportClosedException {
     int n = 0;
     while (n < limit) {
       NicRecvBatch b = current;
@@ -677,17 +769,7 @@ public final class NicSocketSet implements AutoCloseable {
         }
         current = b;
       }
-      int end = Math.min(b.packetCount, b.cursor + (limit - n));
-      while (b.cursor < end) {
-        int i = b.cursor++;
-        n++;
-        handler.onDatagram(view.point(b, i));
-        if (closing) {
-          // closed from the handler: the batch memory is gone
-          current = null;
-          throw new TransportClosedException(name + " is closed");
-        }
-      }
+      n += handOut(b, handler, limit - n);
     }
     NicRecvBatch b = current;
     if (b != null && b.cursor >= b.packetCount && !closing) {
@@ -695,6 +777,88 @@ public final class NicSocketSet implements AutoCloseable {
       queue.recycle(b);
     }
     return n;
+  }
+
+  /** INLINE: hands out the poller's batch, running a round on this thread whenever it is used up. */
+  private int drainInline(NicDatagramHandler handler, int limit, long firstDeadline)
+      throws TransportClosedException {
+    int n = 0;
+    while (n < limit) {
+      NicRecvBatch b = current;
+      if (b == null || b.cursor >= b.packetCount) {
+        if (n > 0) {
+          // a round that did not fill the batch emptied every ready socket: another would most likely find
+          // nothing and cost a syscall
+          if (!lastRoundFull) {
+            break;
+          }
+          try {
+            b = readInline(0);
+          } catch (TransportClosedException e) {
+            break; // report what was handed out; the next call throws
+          }
+        } else {
+          b = readInline(firstDeadline);
+        }
+        if (b == null) {
+          break;
+        }
+      }
+      n += handOut(b, handler, limit - n);
+    }
+    return n;
+  }
+
+  /**
+   * INLINE: runs rounds on this thread until one read a datagram or the deadline passed (as in {@link #drain}).
+   *
+   * @return the poller's batch holding the datagrams read, or null when none arrived in time
+   */
+  private NicRecvBatch readInline(long deadline) throws TransportClosedException {
+    while (true) {
+      Throwable failure = inlineFailure;
+      if (failure != null) {
+        throw new TransportClosedException(failure.getMessage(), failure);
+      }
+      long timeout = deadline <= 0 ? deadline : Math.max(0, deadline - System.nanoTime());
+      NicRecvBatch b;
+      try {
+        b = poller.roundInline(timeout);
+      } catch (IOException e) {
+        if (!closing) {
+          inlineFailure = e;
+          LOG.error("{}: receiving ended: {}", name, e.getMessage());
+        }
+        continue; // reported above, or closed below
+      }
+      if (b == null || closing) {
+        throw closedException();
+      }
+      current = b;
+      lastRoundFull = b.full();
+      if (b.packetCount > 0) {
+        return b;
+      }
+      if (deadline == 0 || deadline > 0 && deadline - System.nanoTime() <= 0) {
+        return null;
+      }
+    }
+  }
+
+  /** Hands the batch's next datagrams (up to {@code max}) to the handler; returns how many. */
+  private int handOut(NicRecvBatch b, NicDatagramHandler handler, int max) throws TransportClosedException {
+    int start = b.cursor;
+    int end = Math.min(b.packetCount, start + max);
+    while (b.cursor < end) {
+      int i = b.cursor++;
+      handler.onDatagram(view.point(b, i));
+      if (closing) {
+        // closed from the handler: the batch memory is gone
+        current = null;
+        throw closedException();
+      }
+    }
+    return end - start;
   }
 
   // ------------------------------------------------------------------------------------------- stats
@@ -705,8 +869,8 @@ public final class NicSocketSet implements AutoCloseable {
     for (NicSocket s : sockets()) {
       list.add(s.stats());
     }
-    return new NicSetStats(backend, list, queue.queueFullEvents(), queue.bufferWaits(), poller.wakeups(),
-        noNicSends.get());
+    return new NicSetStats(backend, list, queue == null ? 0 : queue.queueFullEvents(),
+        queue == null ? 0 : queue.bufferWaits(), poller.wakeups(), noNicSends.get());
   }
 
   // ------------------------------------------------------------------------------------------- following
@@ -840,8 +1004,9 @@ public final class NicSocketSet implements AutoCloseable {
   }
 
   /**
-   * Stops following the map, stops the receive thread, closes every socket and frees the buffers. Idempotent;
-   * bounded in time. A consumer blocked in {@link #receive} gets a {@link TransportClosedException}.
+   * Stops following the map, stops receiving (the receive thread, or a consumer waiting inline, returns from its
+   * wait), closes every socket and frees the buffers. Idempotent; bounded in time. A consumer blocked in
+   * {@link #receive} gets a {@link TransportClosedException}.
    */
   @Override
   public void close() {
@@ -855,26 +1020,17 @@ public final class NicSocketSet implements AutoCloseable {
     if (ownsMap) {
       map.close();
     }
-    queue.close();
-    poller.stop();
-    boolean joined = true;
-    if (Thread.currentThread() != receiveThread) {
-      try {
-        receiveThread.join(JOIN_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      joined = !receiveThread.isAlive();
-    }
+    // the sockets, the poller and the buffers are freed only once no round can be using them
+    boolean quiet = inline ? stopInline() : stopReceiveThread();
     synchronized (bindLock) {
       for (NicSocket s : sockets) {
         s.markClosed();
-        if (joined) {
+        if (quiet) {
           s.handle().close();
         }
       }
     }
-    if (joined) {
+    if (quiet) {
       poller.closeResources();
       try {
         batchArena.close();
@@ -883,9 +1039,37 @@ public final class NicSocketSet implements AutoCloseable {
         LOG.debug("{}: batch memory still in use at close", name, e);
       }
     } else {
-      LOG.error("{}: receive thread did not stop within {} ms; its sockets and buffers are left open", name,
-          JOIN_MILLIS);
+      LOG.error("{}: {} did not stop within {} ms; its sockets and buffers are left open", name,
+          inline ? "the consumer's receive call" : "the receive thread", JOIN_MILLIS);
     }
+  }
+
+  /** DEDICATED_THREAD: stops the receive thread; whether it ended in time. */
+  private boolean stopReceiveThread() {
+    queue.close();
+    poller.stop();
+    if (Thread.currentThread() == receiveThread) {
+      return true;
+    }
+    try {
+      receiveThread.join(JOIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !receiveThread.isAlive();
+  }
+
+  /**
+   * INLINE: wakes a consumer waiting in its round (it then sees the set stopping and leaves) and waits for it to
+   * leave the round; whether it did in time. Handlers run outside rounds, so closing from one does not wait.
+   */
+  private boolean stopInline() {
+    poller.stop();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+    while (poller.inRound() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(CLOSE_POLL_NANOS);
+    }
+    return !poller.inRound();
   }
 
   @Override

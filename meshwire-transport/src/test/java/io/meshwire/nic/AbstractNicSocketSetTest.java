@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshwire.transport.EndpointConfig.BackendPreference;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import io.meshwire.transport.TransportClosedException;
 import java.io.IOException;
 import java.net.BindException;
@@ -30,13 +31,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The socket-set contract on real sockets with fake interface lists, run against every backend. The fake NICs
  * hold loopback addresses ({@code 127.1.0.1/16}, {@code 127.2.0.1/16}: all of {@code 127/8} is local on Linux), so
  * every bind, send and receive is real while the list says "two NICs plus loopback"; they carry index 1, the real
  * loopback's, so a send forced through "their" NIC stays on loopback. Addresses from TEST-NET-1
- * ({@code 192.0.2.0/24}) stand for NICs whose address this host does not have: their binds really fail.
+ * ({@code 192.0.2.0/24}) stand for NICs whose address this host does not have: their binds really fail. The tests
+ * about receiving run in both receive modes ({@link ReceiveMode}); the others use the default.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class AbstractNicSocketSetTest {
@@ -164,6 +168,65 @@ abstract class AbstractNicSocketSetTest {
       }
     }
     throw new IllegalStateException("no free port found");
+  }
+
+  /** A thread calling {@code receive} once (up to 10 datagrams), and what that returned or threw. */
+  static final class BlockedConsumer {
+    final CompletableFuture<Object> outcome = new CompletableFuture<>();
+    final List<String> texts = java.util.Collections.synchronizedList(new ArrayList<>());
+    final Thread thread;
+
+    BlockedConsumer(NicSocketSet set, Duration timeout) {
+      thread = Thread.ofPlatform().daemon().name("test-consumer").start(() -> {
+        try {
+          outcome.complete(set.receive(d -> texts.add(new String(d.toByteArray(), StandardCharsets.UTF_8)), 10,
+              timeout));
+        } catch (Throwable t) {
+          outcome.complete(t);
+        }
+      });
+    }
+
+    /**
+     * Waits until the thread waits inside the set: in its own epoll or Selector wait (INLINE), or for the queue
+     * (DEDICATED_THREAD).
+     */
+    void awaitWaiting() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < deadline) {
+        for (StackTraceElement e : thread.getStackTrace()) {
+          String c = e.getClassName();
+          String m = e.getMethodName();
+          if (c.endsWith(".LinuxEpoll") && m.equals("epollWait") || c.endsWith(".BatchQueue") && m.equals("take")
+              || c.startsWith("sun.nio.ch.") && m.equals("doSelect")) {
+            return;
+          }
+        }
+        Thread.sleep(5);
+      }
+      throw new AssertionError("the consumer never waited: " + List.of(thread.getStackTrace()));
+    }
+  }
+
+  /** Whether {@code address} can be bound without reuse flags: true once the socket that had it is closed. */
+  static boolean bindable(InetSocketAddress address) throws IOException {
+    try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      ch.bind(address);
+      return true;
+    } catch (BindException e) {
+      return false;
+    }
+  }
+
+  static boolean awaitBindable(InetSocketAddress address, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!bindable(address)) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
   }
 
   static List<String> describe(NicSocketSet set) {
@@ -391,9 +454,10 @@ abstract class AbstractNicSocketSetTest {
     assertThat(set.fanout(text("again"), (InetSocketAddress) target.getLocalAddress())).isSameAs(r);
   }
 
-  @Test
-  void shouldFanOutASubnetBroadcastOnlyThroughItsNicWhenDestIsASubnetBroadcast() throws Exception {
-    NicSocketSet rx = open(config(FAKE1).port(freePort("127.1.0.1", "127.1.255.254")));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldFanOutASubnetBroadcastOnlyThroughItsNicWhenDestIsASubnetBroadcast(ReceiveMode mode) throws Exception {
+    NicSocketSet rx = open(config(FAKE1).port(freePort("127.1.0.1", "127.1.255.254")).receiveMode(mode));
     NicSocketSet tx = open(config(LO, FAKE1, FAKE2));
 
     FanoutResult r = tx.fanout(text("subnet"), at("127.1.255.254", rx.port()));
@@ -420,10 +484,11 @@ abstract class AbstractNicSocketSetTest {
 
   // ------------------------------------------------------------------------------------------- receive
 
-  @Test
-  void shouldTellSocketRoleNicAndDestinationWhenReceiving() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldTellSocketRoleNicAndDestinationWhenReceiving(ReceiveMode mode) throws Exception {
     int port = freePort("127.0.0.1", "127.1.0.1", "127.1.255.254", "127.2.0.1", "127.2.255.254");
-    NicSocketSet set = open(config(LO, FAKE1, FAKE2).port(port));
+    NicSocketSet set = open(config(LO, FAKE1, FAKE2).port(port).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
 
     sender.send(text("u1"), at("127.1.0.1", port));
@@ -447,10 +512,11 @@ abstract class AbstractNicSocketSetTest {
     assertThat(set.stats().received()).isEqualTo(2);
   }
 
-  @Test
-  void shouldReceiveOnTheWildcardSocketWhatNoNicSocketTakesWhenWildcardRx() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReceiveOnTheWildcardSocketWhatNoNicSocketTakesWhenWildcardRx(ReceiveMode mode) throws Exception {
     int port = freePort("127.1.0.1", "127.1.255.254", "0.0.0.0");
-    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true));
+    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
 
     assertThat(describe(set)).contains("WILDCARD_RX * 0.0.0.0");
@@ -462,9 +528,10 @@ abstract class AbstractNicSocketSetTest {
     });
   }
 
-  @Test
-  void shouldDropAndCountDatagramsLargerThanMaxDatagramSize() throws Exception {
-    NicSocketSet set = open(config(FAKE1).maxDatagramSize(100));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldDropAndCountDatagramsLargerThanMaxDatagramSize(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1).maxDatagramSize(100).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
     InetSocketAddress to = socketOf(set, "fake1").localAddress();
 
@@ -479,10 +546,11 @@ abstract class AbstractNicSocketSetTest {
     assertThat(set.stats().truncated()).isEqualTo(1);
   }
 
-  @Test
-  void shouldReceiveGroupTrafficOnTheWildcardSocketWhenJoinedAndFannedOut() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReceiveGroupTrafficOnTheWildcardSocketWhenJoinedAndFannedOut(ReceiveMode mode) throws Exception {
     int port = freePort("127.1.0.1", "127.1.255.254", "0.0.0.0");
-    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true));
+    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true).receiveMode(mode));
     InetAddress group = ip("239.255.77.1");
 
     assertThat(set.joinGroup(group)).isEqualTo(1);
@@ -496,9 +564,10 @@ abstract class AbstractNicSocketSetTest {
     });
   }
 
-  @Test
-  void shouldHandOutAtMostLimitAndKeepTheRestWhenPolling() throws Exception {
-    NicSocketSet set = open(config(FAKE1));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldHandOutAtMostLimitAndKeepTheRestWhenPolling(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
     InetSocketAddress to = socketOf(set, "fake1").localAddress();
     for (int i = 0; i < 5; i++) {
@@ -514,15 +583,141 @@ abstract class AbstractNicSocketSetTest {
     assertThat(set.receive(d -> got.add("late"), 1, Duration.ofMillis(50))).isZero();
   }
 
-  // ------------------------------------------------------------------------------------------- following
+  // ------------------------------------------------------------------------------------------- receive modes
 
   @Test
-  void shouldOpenAndCloseSocketsAndTellListenersWhenTheMapChanges() throws Exception {
+  void shouldReadInlineWithoutAReceiveThreadByDefaultAndWithOneWhenDedicated() throws Exception {
+    int port = freePort("127.1.0.1", "127.1.255.254");
+    NicSocketSet inline = open(config(FAKE1).port(port));
+    DatagramChannel sender = peer("127.0.0.1");
+
+    assertThat(inline.config().receiveMode()).isEqualTo(ReceiveMode.INLINE);
+    assertThat(receiveThreads(port)).isEmpty();
+    sender.send(text("inline"), at("127.1.0.1", port));
+    assertThat(receive(inline, 1)).singleElement().satisfies(s -> assertThat(s.text()).isEqualTo("inline"));
+    inline.close();
+
+    NicSocketSet dedicated = open(config(FAKE1).port(port).receiveMode(ReceiveMode.DEDICATED_THREAD));
+    assertThat(receiveThreads(port)).hasSize(1);
+    sender.send(text("thread"), at("127.1.0.1", port));
+    assertThat(receive(dedicated, 1)).singleElement().satisfies(s -> assertThat(s.text()).isEqualTo("thread"));
+    dedicated.close();
+    assertThat(receiveThreads(port)).isEmpty();
+    assertThatThrownBy(() -> NicSetConfig.builder().receiveMode(null).build())
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("receiveMode");
+  }
+
+  private static List<Thread> receiveThreads(int port) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("meshwire-nicset-recv-" + port) && t.isAlive()).toList();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReadEveryReadySocketBeforeAnyAgainWhenTheBatchFillsUp(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1, FAKE2).receiveBatchSize(4).receiveMode(mode));
+    DatagramChannel sender = peer("127.0.0.1");
+    for (int i = 0; i < 12; i++) {
+      sender.send(text("a" + i), socketOf(set, "fake1").localAddress());
+      sender.send(text("b" + i), socketOf(set, "fake2").localAddress());
+    }
+
+    List<Seen> first = receive(set, 8);
+
+    assertThat(first).hasSize(8);
+    List<String> fromA = first.stream().filter(s -> s.nic().equals("fake1")).map(Seen::text).toList();
+    List<String> fromB = first.stream().filter(s -> s.nic().equals("fake2")).map(Seen::text).toList();
+    assertThat(fromA).as("fake1 within %s", first).isNotEmpty();
+    assertThat(fromB).as("fake2 within %s", first).isNotEmpty();
+    if (mode == ReceiveMode.INLINE) {
+      // everything was queued before the first round: a full batch from one socket, then one from the other
+      assertThat(fromA).containsExactly("a0", "a1", "a2", "a3");
+      assertThat(fromB).containsExactly("b0", "b1", "b2", "b3");
+    }
+    assertThat(receive(set, 16)).hasSize(16);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCloseARemovedNicsSocketWhenNobodyReceives(ReceiveMode mode) throws Exception {
+    FakeInterfaces fake = FakeInterfaces.builder().add(FAKE1).add(FAKE2).build();
+    InterfaceMap map = track(InterfaceMap.create(fake));
+    NicSocketSet set = open(NicSetConfig.builder().interfaceMap(map).followInterfaces(true).backend(backend())
+        .receiveMode(mode));
+    InetSocketAddress gone = socketOf(set, "fake2").localAddress();
+    assertThat(bindable(gone)).as("bound by the set").isFalse();
+
+    fake.set(List.of(FAKE1));
+    map.refresh();
+
+    if (mode == ReceiveMode.INLINE) {
+      assertThat(bindable(gone)).as("closed by the refresh itself").isTrue();
+    } else {
+      assertThat(awaitBindable(gone, Duration.ofSeconds(5))).as("closed by the receive thread").isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCloseARemovedNicsSocketPromptlyAndKeepReceivingWhenAConsumerWaits(ReceiveMode mode) throws Exception {
+    FakeInterfaces fake = FakeInterfaces.builder().add(FAKE1).add(FAKE2).build();
+    InterfaceMap map = track(InterfaceMap.create(fake));
+    NicSocketSet set = open(NicSetConfig.builder().interfaceMap(map).followInterfaces(true).backend(backend())
+        .receiveMode(mode));
+    InetSocketAddress gone = socketOf(set, "fake2").localAddress();
+    BlockedConsumer consumer = new BlockedConsumer(set, Duration.ofSeconds(30));
+    consumer.awaitWaiting();
+
+    fake.set(List.of(FAKE1));
+    map.refresh();
+
+    assertThat(awaitBindable(gone, Duration.ofSeconds(2))).as("closed while the consumer waits").isTrue();
+    assertThat(consumer.outcome).isNotDone();
+    peer("127.0.0.1").send(text("still"), socketOf(set, "fake1").localAddress());
+    assertThat(consumer.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(consumer.texts).containsExactly("still");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldRefuseASecondConsumerAndAReentrantCallWhileOneIsReceiving(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1).receiveMode(mode));
+    DatagramChannel sender = peer("127.0.0.1");
+    InetSocketAddress to = socketOf(set, "fake1").localAddress();
+    BlockedConsumer consumer = new BlockedConsumer(set, Duration.ofSeconds(30));
+    consumer.awaitWaiting();
+
+    assertThatThrownBy(() -> set.poll(d -> {}, 1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("thread test-consumer is inside receive or poll")
+        .hasMessageContaining("one consumer at a time");
+    sender.send(text("one"), to);
+    assertThat(consumer.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+
+    sender.send(text("two"), to);
+    NicDatagramHandler reentrant = d -> {
+      try {
+        set.poll(x -> {}, 1);
+      } catch (TransportClosedException e) {
+        throw new AssertionError(e);
+      }
+    };
+    assertThatThrownBy(() -> set.receive(reentrant, 1, Duration.ofSeconds(5)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("must not be called from inside a handler");
+    // the guard was released: the set still receives, on this thread
+    sender.send(text("three"), to);
+    assertThat(receive(set, 1)).singleElement().satisfies(s -> assertThat(s.text()).isEqualTo("three"));
+  }
+
+  // ------------------------------------------------------------------------------------------- following
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldOpenAndCloseSocketsAndTellListenersWhenTheMapChanges(ReceiveMode mode) throws Exception {
     FakeInterfaces fake = FakeInterfaces.builder().add(LO).add(FAKE1).add(FAKE2).build();
     InterfaceMap map = track(InterfaceMap.create(fake));
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     NicSocketSet set = open(NicSetConfig.builder().interfaceMap(map).followInterfaces(true).backend(backend())
-        .listener(new NicSetListener() {
+        .receiveMode(mode).listener(new NicSetListener() {
           @Override
           public void onSocketsAdded(List<NicSocket> sockets) {
             events.add("added " + sockets.stream().map(s -> s.role() + " " + s.nic().name()).toList());
@@ -619,32 +814,28 @@ abstract class AbstractNicSocketSetTest {
     assertThatThrownBy(() -> NicSocketSet.open(null)).hasMessageContaining("config");
   }
 
-  @Test
-  void shouldEndABlockedReceiveAndRefuseSendsWhenClosedAndStayClosedWhenClosedAgain() throws Exception {
-    NicSocketSet set = open(config(LO, FAKE1));
-    CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
-      try {
-        set.receive(d -> {}, 1, Duration.ofSeconds(30));
-        return null;
-      } catch (Throwable t) {
-        return t;
-      }
-    });
-    Thread.sleep(100);
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldEndABlockedReceiveAndRefuseSendsWhenClosedAndStayClosedWhenClosedAgain(ReceiveMode mode)
+      throws Exception {
+    NicSocketSet set = open(config(LO, FAKE1).receiveMode(mode));
+    BlockedConsumer blocked = new BlockedConsumer(set, Duration.ofSeconds(30));
+    blocked.awaitWaiting();
     long start = System.nanoTime();
     set.close();
     set.close();
 
-    assertThat(blocked.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+    assertThat(blocked.outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
     assertThat(set.isClosed()).isTrue();
     assertThat(set.sockets()).allSatisfy(s -> assertThat(s.isOpen()).isFalse());
     assertThatThrownBy(() -> set.send(text("x"), at("127.0.0.1", 9))).isInstanceOf(TransportClosedException.class);
   }
 
-  @Test
-  void shouldCloseCleanlyWhenClosedFromInsideAHandler() throws Exception {
-    NicSocketSet set = open(config(FAKE1));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCloseCleanlyWhenClosedFromInsideAHandler(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
     sender.send(text("one"), socketOf(set, "fake1").localAddress());
     sender.send(text("two"), socketOf(set, "fake1").localAddress());

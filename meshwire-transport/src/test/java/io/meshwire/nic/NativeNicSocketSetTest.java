@@ -1,11 +1,12 @@
 package io.meshwire.nic;
 
-import io.meshwire.testing.NativeAssumptions;
 import static io.meshwire.nic.FakeInterfaces.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshwire.testing.NativeAssumptions;
 import io.meshwire.transport.Backend;
 import io.meshwire.transport.EndpointConfig.BackendPreference;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -14,7 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The socket-set contract on the epoll/FFM backend, plus what only it has: PKTINFO and kernel drop counts. */
 class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
@@ -31,10 +33,12 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     return BackendPreference.NATIVE;
   }
 
-  @Test
-  void shouldReportTheHeaderDestinationFromPacketInfoWhenTheWildcardSocketReceives() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReportTheHeaderDestinationFromPacketInfoWhenTheWildcardSocketReceives(ReceiveMode mode)
+      throws Exception {
     int port = freePort("127.1.0.1", "127.1.255.254", "0.0.0.0");
-    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true));
+    NicSocketSet set = open(config(FAKE1).port(port).wildcardRx(true).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
 
     assertThat(set.backend()).isEqualTo(Backend.NATIVE);
@@ -48,10 +52,13 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     });
   }
 
-  @Test
-  void shouldCountEveryLostDatagramAsAKernelDropWhenTheReceiveBufferOverflows() throws Exception {
-    // a tiny buffer, a tiny pipeline (1 queued batch of 4), and a consumer that does not read while flooded
-    NicSocketSet set = open(config(FAKE1).receiveBufferSize(1024).receiveBatchSize(4).queueDepth(1));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCountEveryLostDatagramAsAKernelDropWhenTheReceiveBufferOverflows(ReceiveMode mode) throws Exception {
+    // a tiny buffer, a tiny pipeline (1 queued batch of 4, or INLINE none), and a consumer that does not read
+    // while flooded
+    NicSocketSet set = open(config(FAKE1).receiveBufferSize(1024).receiveBatchSize(4).queueDepth(1)
+        .receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
     InetSocketAddress to = socketOf(set, "fake1").localAddress();
     int flood = 2_000;
@@ -73,7 +80,11 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     assertThat(lastDrops.get()).isEqualTo(drops);
     assertThat(flood + 1 - received.get()).as("sent - received").isEqualTo(drops);
     assertThat(set.stats().sockets().getFirst().kernelDrops()).isEqualTo(drops);
-    assertThat(set.stats().bufferWaits() + set.stats().queueFullEvents()).isPositive();
+    if (mode == ReceiveMode.DEDICATED_THREAD) {
+      assertThat(set.stats().bufferWaits() + set.stats().queueFullEvents()).isPositive();
+    } else {
+      assertThat(set.stats().bufferWaits() + set.stats().queueFullEvents()).as("INLINE has no queue").isZero();
+    }
   }
 
   private static void drainFor(NicSocketSet set, AtomicLong received, AtomicLong lastDrops, Duration time)
@@ -87,9 +98,10 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     }
   }
 
-  @Test
-  void shouldReceiveWithoutAllocatingPerDatagramWhenPeersAreSteady() throws Exception {
-    NicSocketSet set = open(config(FAKE1, FAKE2));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReceiveWithoutAllocatingPerDatagramWhenPeersAreSteady(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1, FAKE2).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
     List<InetSocketAddress> targets = List.of(socketOf(set, "fake1").localAddress(),
         socketOf(set, "fake2").localAddress());
@@ -100,14 +112,15 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
     Duration wait = Duration.ofMillis(50);
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-    long receiveThread = Thread.getAllStackTraces().keySet().stream()
+    // INLINE the consumer runs the rounds itself: there is no receive thread to measure
+    long receiveThread = mode == ReceiveMode.INLINE ? -1 : Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("meshwire-nicset-recv-")).mapToLong(Thread::threadId).max().orElseThrow();
     // Rounds until C2 has compiled both threads' loops, bounded in time: before that, each FFM downcall with
     // captureCallState allocates a 40-byte slice of the errno segment (Linker checkCaptureSegment -> asSlice)
     // that only C2's escape analysis removes, and the wait path runs once per wake-up, so it needs many
     // wake-ups (and a compiler thread with time for it) to get there.
     long best = Long.MAX_VALUE;
-    long bestReceiveThread = Long.MAX_VALUE;
+    long bestReceiveThread = receiveThread < 0 ? 0 : Long.MAX_VALUE;
     int rounds = 0;
     long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     while ((best > 0 || bestReceiveThread > 0) && System.nanoTime() < giveUp) {
@@ -116,13 +129,13 @@ class NativeNicSocketSetTest extends AbstractNicSocketSetTest {
       }
       int got = 0;
       long before = mx.getCurrentThreadAllocatedBytes();
-      long beforeReceive = mx.getThreadAllocatedBytes(receiveThread);
+      long beforeReceive = receiveThread < 0 ? 0 : mx.getThreadAllocatedBytes(receiveThread);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (got < PER_ROUND && System.nanoTime() < deadline) {
         got += set.receive(handler, 64, wait);
       }
       long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-      long allocatedReceive = mx.getThreadAllocatedBytes(receiveThread) - beforeReceive;
+      long allocatedReceive = receiveThread < 0 ? 0 : mx.getThreadAllocatedBytes(receiveThread) - beforeReceive;
       assertThat(got).isEqualTo(PER_ROUND);
       rounds++;
       if (rounds > 20) { // the first rounds run interpreted and grow the batch pool

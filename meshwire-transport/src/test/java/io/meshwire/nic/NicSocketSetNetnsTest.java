@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshwire.nic.testing.NetnsFixture;
 import io.meshwire.nic.testing.NicSetProbe;
 import io.meshwire.nic.testing.ProbeProcess;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +15,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link NicSocketSet} on real NICs: a host namespace with two veth NICs ({@code vh1} 10.1.0.1/24, {@code vh2}
  * 10.2.0.1/24, {@code brd +}) and a peer namespace behind each. The set runs in a child JVM inside the host
  * namespace and each peer is a child JVM in its own namespace ({@link NicSetProbe}); this JVM enters nothing and
- * only reads their output. Every namespace is deleted afterwards.
+ * only reads their output. Every namespace is deleted afterwards. The sets use the default receive mode (INLINE);
+ * the tests where the mode matters (a consumer that stops reading, sockets retired) run in both.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NicSocketSetNetnsTest {
@@ -168,18 +172,22 @@ class NicSocketSetNetnsTest {
     host.command("close same", "CLOSED same");
   }
 
-  @Test
-  void shouldCountExactlyTheDatagramsLostWhenAFloodOverflowsATinyReceiveBuffer() throws Exception {
-    host.command("open drop port=47004 loopback=false rcvbuf=1024 batch=4 queue=1 quiet paused", "OPENED drop");
-    peer1.command("bind f1 10.1.0.2 0", "BOUND f1");
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCountExactlyTheDatagramsLostWhenAFloodOverflowsATinyReceiveBuffer(ReceiveMode mode) throws Exception {
+    String id = "drop-" + mode;
+    String peer = "f1-" + mode;
+    host.command("open " + id + " port=47004 loopback=false rcvbuf=1024 batch=4 queue=1 quiet paused mode=" + mode,
+        "OPENED " + id);
+    peer1.command("bind " + peer + " 10.1.0.2 0", "BOUND " + peer);
     int flood = 3000;
     // bursts of 50 keep the veth's backlog queue (netdev_max_backlog) from dropping: every loss is the socket's
-    peer1.command("flood f1 10.1.0.1 47004 " + flood + " 200 50 1", "FLOODED f1");
-    host.command("resume drop", "RESUMED drop");
-    long received = waitStable("drop");
+    peer1.command("flood " + peer + " 10.1.0.1 47004 " + flood + " 200 50 1", "FLOODED " + peer);
+    host.command("resume " + id, "RESUMED " + id);
+    long received = waitStable(id);
     // the kernel reports the running drop count with the next datagram it queues: send one more
-    peer1.command("psend f1 10.1.0.1 47004 marker", "PSENT f1");
-    String count = awaitCount("drop", received + 1);
+    peer1.command("psend " + peer + " 10.1.0.1 47004 marker", "PSENT " + peer);
+    String count = awaitCount(id, received + 1);
 
     Matcher m = Pattern.compile("received=(\\d+) lastDrops=(\\d+) drops=(\\d+)").matcher(count);
     assertThat(m.find()).as(count).isTrue();
@@ -189,7 +197,7 @@ class NicSocketSetNetnsTest {
     assertThat(drops).as(count).isPositive();
     assertThat(lastDrops).isEqualTo(drops);
     assertThat(flood + 1 - got).as("sent - received, " + count).isEqualTo(drops);
-    host.command("close drop", "CLOSED drop");
+    host.command("close " + id, "CLOSED " + id);
   }
 
   private static long waitStable(String id) throws InterruptedException {
@@ -225,39 +233,61 @@ class NicSocketSetNetnsTest {
     return Long.parseLong(m.group(1));
   }
 
-  @Test
-  void shouldFollowANicAddedAndOneDeletedAtRunTimeWithinOneRefreshPeriod() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldFollowANicAddedAndOneDeletedAtRunTimeWithinOneRefreshPeriod(ReceiveMode mode) throws Exception {
     long period = 1_000;
     // slack beyond the period: reconcile, the listener, the pipe to this JVM, and a loaded 2-core machine
     long slack = 1_000;
-    host.command("open follow port=47005 follow=" + period, "OPENED follow");
+    String id = "follow-" + mode;
+    host.command("open " + id + " port=47005 follow=" + period + " mode=" + mode, "OPENED " + id);
 
     int m = host.mark();
     NetnsFixture.Veth third = netns.addVeth();
     long added = System.nanoTime();
-    int vh3 = netns.ifindex(netns.hostNamespace(), "vh3");
-    String unicast = host.await(m, l -> l.startsWith("ADDED follow UNICAST vh3#"));
-    String broadcast = host.await(m, l -> l.startsWith("ADDED follow BROADCAST_RX vh3#"));
+    String nic = third.hostInterface();
+    String address = third.hostAddress().getHostAddress();
+    int index = netns.ifindex(netns.hostNamespace(), nic);
+    String unicast = host.await(m, l -> l.startsWith("ADDED " + id + " UNICAST " + nic + "#"));
+    String broadcast = host.await(m, l -> l.startsWith("ADDED " + id + " BROADCAST_RX " + nic + "#"));
     long addLatency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - added);
-    assertThat(unicast).isEqualTo("ADDED follow UNICAST vh3#" + vh3 + " 10.3.0.1:47005");
-    assertThat(broadcast).isEqualTo("ADDED follow BROADCAST_RX vh3#" + vh3 + " 10.3.0.255:47005");
+    assertThat(unicast).isEqualTo("ADDED " + id + " UNICAST " + nic + "#" + index + " " + address + ":47005");
+    assertThat(broadcast).isEqualTo("ADDED " + id + " BROADCAST_RX " + nic + "#" + index + " "
+        + third.broadcast().getHostAddress() + ":47005");
     assertThat(addLatency).as("ms from the new NIC running to its sockets").isLessThanOrEqualTo(period + slack);
+    assertThat(boundSockets(third.hostAddress(), 47005)).isEqualTo(1);
     // the new NIC's socket really receives
     int r = host.mark();
-    netns.execOk(third.peerNamespace(), "bash", "-c", "echo -n via-vh3 > /dev/udp/10.3.0.1/47005");
-    assertThat(host.await(r, l -> l.startsWith("RECV follow") && l.endsWith("text=via-vh3")))
-        .contains("role=UNICAST nic=vh3#" + vh3, "if=" + vh3);
+    netns.execOk(third.peerNamespace(), "bash", "-c", "echo -n via-" + nic + " > /dev/udp/" + address + "/47005");
+    assertThat(host.await(r, l -> l.startsWith("RECV " + id) && l.endsWith("text=via-" + nic)))
+        .contains("role=UNICAST nic=" + nic + "#" + index, "if=" + index);
 
     m = host.mark();
     netns.deleteVeth(third);
     long deleted = System.nanoTime();
-    String removed = host.await(m, l -> l.startsWith("REMOVED follow UNICAST vh3#"));
+    String removed = host.await(m, l -> l.startsWith("REMOVED " + id + " UNICAST " + nic + "#"));
     long removeLatency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
-    assertThat(removed).startsWith("REMOVED follow UNICAST vh3#" + vh3 + " 10.3.0.1:47005");
-    assertThat(host.await(m, l -> l.startsWith("REMOVED follow BROADCAST_RX vh3#"))).isNotNull();
+    assertThat(removed).startsWith("REMOVED " + id + " UNICAST " + nic + "#" + index + " " + address + ":47005");
+    assertThat(host.await(m, l -> l.startsWith("REMOVED " + id + " BROADCAST_RX " + nic + "#"))).isNotNull();
     assertThat(removeLatency).as("ms from the NIC's deletion to its sockets closing")
         .isLessThanOrEqualTo(period + slack);
-    host.command("close follow", "CLOSED follow");
+    // the kernel outlives the address with a socket bound to it unless the set really closed it
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (boundSockets(third.hostAddress(), 47005) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(boundSockets(third.hostAddress(), 47005)).as("sockets still bound to the removed address").isZero();
+    host.command("close " + id, "CLOSED " + id);
+  }
+
+  /** How many UDP sockets of the host namespace are bound to {@code ip:port}, as the kernel lists them. */
+  private static long boundSockets(java.net.Inet4Address ip, int port) {
+    byte[] a = ip.getAddress();
+    // /proc/net/udp prints the network-order address as a host-order hex u32: byte-reversed on little-endian
+    String local = String.format(" %02X%02X%02X%02X:%04X ", a[3] & 0xff, a[2] & 0xff, a[1] & 0xff, a[0] & 0xff,
+        port);
+    return netns.execOk(netns.hostNamespace(), "cat", "/proc/net/udp").lines().filter(l -> l.contains(local))
+        .count();
   }
 
   @Test

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshwire.transport.Backend;
 import io.meshwire.transport.EndpointConfig.BackendPreference;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import java.nio.channels.DatagramChannel;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The socket-set contract on the NIO Selector fallback. */
 class NioNicSocketSetTest extends AbstractNicSocketSetTest {
@@ -15,9 +17,10 @@ class NioNicSocketSetTest extends AbstractNicSocketSetTest {
     return BackendPreference.NIO;
   }
 
-  @Test
-  void shouldReportTheSocketsOwnAddressAndNicWhenNoPacketInfoIsAvailable() throws Exception {
-    NicSocketSet set = open(config(FAKE1));
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldReportTheSocketsOwnAddressAndNicWhenNoPacketInfoIsAvailable(ReceiveMode mode) throws Exception {
+    NicSocketSet set = open(config(FAKE1).receiveMode(mode));
     DatagramChannel sender = peer("127.0.0.1");
 
     assertThat(set.backend()).isEqualTo(Backend.NIO);

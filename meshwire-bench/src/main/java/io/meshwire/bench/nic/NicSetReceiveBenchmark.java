@@ -42,13 +42,20 @@ import java.util.concurrent.TimeUnit;
  * the same run and under the same load: two flooding sender threads in a separate process ({@link FloodSender}),
  * aimed at the set's two NIC sockets, or both at the endpoint's one socket. Each op hands one batch (up to 64) to
  * a handler; the {@code datagrams} counter is the capacity. With {@code -prof gc} the normalised allocation is
- * the receive path's alone (receive thread and consumer; the senders live in the other process).
+ * the receive path's alone (consumer and, DEDICATED_THREAD, receive thread; the senders live in the other
+ * process).
+ *
+ * <p>{@code mode} is who reads, for the set and the endpoint alike: {@code INLINE} (both defaults: the
+ * benchmark thread's receive call waits and reads itself) or {@code DEDICATED_THREAD} (a receive thread reads and
+ * hands batches over a queue). Compare the set with the endpoint within one mode; the issue's target (set ≥ 0.9×
+ * the single-socket transport) is the INLINE pair, the defaults.
  *
  * <p>The two "NICs" are two loopback addresses ({@code 127.1.0.1}, {@code 127.2.0.1}) given to the set as an
- * interface list: the receive path (one epoll thread, recvmmsg per ready socket) is what is measured, and it
- * does not depend on which device delivered the datagrams.
+ * interface list: the receive path (one epoll wait, recvmmsg per ready socket) is what is measured, and it does
+ * not depend on which device delivered the datagrams.
  *
  * <pre>./meshwire bench jmh NicSetReceiveBenchmark -prof gc</pre>
+ * (add {@code -p mode=INLINE} for the defaults only).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -66,6 +73,8 @@ public class NicSetReceiveBenchmark {
         public String system;
         @Param({"64", "1200"})
         public int size;
+        @Param({"INLINE", "DEDICATED_THREAD"})
+        public String mode;
 
         NicSocketSet set;
         DatagramEndpoint endpoint;
@@ -78,10 +87,12 @@ public class NicSetReceiveBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             List<String> dests = new ArrayList<>();
+            EndpointConfig.ReceiveMode receiveMode = EndpointConfig.ReceiveMode.valueOf(mode);
             if (system.equals("SET_TWO_NICS")) {
                 set = NicSocketSet.open(NicSetConfig.builder()
                         .interfaces(List.of(nic("bench1", "127.1.0.1"), nic("bench2", "127.2.0.1")))
                         .broadcastRx(false).receiveBufferSize(BUFFER).receiveBatchSize(64).queueDepth(64)
+                        .receiveMode(receiveMode)
                         .backend(EndpointConfig.BackendPreference.NATIVE).build());
                 for (NicSocket s : set.sockets()) {
                     if (s.role() == SocketRole.UNICAST) {
@@ -91,6 +102,7 @@ public class NicSetReceiveBenchmark {
             } else {
                 endpoint = DatagramEndpoint.open(EndpointConfig.builder().bind("127.1.0.1", 0)
                         .receiveBufferSize(BUFFER).receiveBatchSize(64).queueDepth(64)
+                        .receiveMode(receiveMode)
                         .backend(EndpointConfig.BackendPreference.NATIVE).build());
                 InetSocketAddress a = endpoint.localAddress();
                 String d = a.getAddress().getHostAddress() + ":" + a.getPort();

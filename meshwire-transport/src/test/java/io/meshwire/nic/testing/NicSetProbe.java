@@ -7,6 +7,7 @@ import io.meshwire.nic.NicSetListener;
 import io.meshwire.nic.NicSocket;
 import io.meshwire.nic.NicSocketSet;
 import io.meshwire.nic.SendResult;
+import io.meshwire.transport.EndpointConfig.ReceiveMode;
 import io.meshwire.transport.TransportClosedException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * one command per line on stdin and prints one line per result or event on stdout:
  * <ul>
  *   <li>socket sets: {@code open ID key=value...} (port, same, loopback, wildcard, rcvbuf, batch, queue,
- *       follow=periodMillis, family=4|6, echo, quiet, paused) prints {@code SOCKET ID ...} lines then
- *       {@code OPENED ID port=P}; received datagrams print {@code RECV ID role=.. nic=name#index dst=.. if=..
- *       src=.. drops=.. text=..} (unless quiet); with echo each is answered with {@code reply:TEXT} through
- *       {@code sendVia(ifindex)} and {@code ECHO ID result} is printed; {@code ADDED}/{@code REMOVED ID socket}
+ *       follow=periodMillis, family=4|6, mode=INLINE|DEDICATED_THREAD, echo, quiet, paused) prints
+ *       {@code SOCKET ID ...} lines then {@code OPENED ID port=P}; received datagrams print
+ *       {@code RECV ID role=.. nic=name#index dst=.. if=.. src=.. drops=.. text=..} (unless quiet); with echo each
+ *       is answered with {@code reply:TEXT} through {@code sendVia(ifindex)} and {@code ECHO ID result} is printed; {@code ADDED}/{@code REMOVED ID socket}
  *       come from the set's listener; {@code fanout ID ip port text}, {@code send ID ip port text},
  *       {@code sendvia ID ifindex ip port text}, {@code pause ID}, {@code resume ID}, {@code count ID},
  *       {@code close ID};
@@ -181,6 +182,7 @@ public final class NicSetProbe {
         .receiveBatchSize(Integer.parseInt(o.getOrDefault("batch", "64")))
         .queueDepth(Integer.parseInt(o.getOrDefault("queue", "64")))
         .family("6".equals(o.get("family")) ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
+        .receiveMode(ReceiveMode.valueOf(o.getOrDefault("mode", ReceiveMode.INLINE.name())))
         .listener(new NicSetListener() {
           @Override
           public void onSocketsAdded(List<NicSocket> sockets) {
