@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -477,13 +478,7 @@ public final class MeshTools {
     }
 
     /** Prints peer and discovery events. */
-    private static final class Reporter implements MeshListener {
-        private final PrintStream out;
-
-        Reporter(PrintStream out) {
-            this.out = out;
-        }
-
+    private record Reporter(PrintStream out) implements MeshListener {
         @Override
         public void onPeerConnected(PeerInfo peer) {
             out.printf(Locale.ROOT, "peer connected: %s at %s%n", PeerRef.hex(peer.nodeId()), peer.address());
@@ -507,17 +502,7 @@ public final class MeshTools {
     }
 
     /** Subscribes to the channel at each (matching) peer as its session comes up. */
-    private static final class Subscriber implements MeshListener {
-        private final MeshNode node;
-        private final SubSpec spec;
-        private final PrintStream out;
-
-        Subscriber(MeshNode node, SubSpec spec, PrintStream out) {
-            this.node = node;
-            this.spec = spec;
-            this.out = out;
-        }
-
+    private record Subscriber(MeshNode node, SubSpec spec, PrintStream out) implements MeshListener {
         @Override
         public void onPeerConnected(PeerInfo peer) {
             if (spec.publisher() != null && spec.publisher() != peer.nodeId()) {
@@ -556,33 +541,26 @@ public final class MeshTools {
         }
 
         long events() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.events();
-            }
-            return n;
+            return sum(StreamTally::events);
         }
 
         long bytes() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.bytes();
-            }
-            return n;
+            return sum(StreamTally::bytes);
         }
 
         long missing() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.missing();
-            }
-            return n;
+            return sum(StreamTally::missing);
         }
 
         long outOfOrder() {
+            return sum(StreamTally::outOfOrder);
+        }
+
+        /** One counter summed over every inbound stream. */
+        private long sum(ToLongFunction<StreamTally> counter) {
             long n = 0;
             for (StreamTally t : tallies) {
-                n += t.outOfOrder();
+                n += counter.applyAsLong(t);
             }
             return n;
         }
