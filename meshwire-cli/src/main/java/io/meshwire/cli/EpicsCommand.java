@@ -110,6 +110,21 @@ final class EpicsCommand implements Runnable {
         InetAddress bindAddress() throws IOException {
             return InetAddress.getByName(bind);
         }
+
+        /**
+         * What every subcommand checks first: {@code --protocol}, the network settings, and its time option.
+         *
+         * @throws IllegalArgumentException naming the option or variable to fix
+         */
+        Setup setup(String protocol, String timeOption, double seconds, boolean zeroAllowed) {
+            Set<EpicsProtocol> p = protocols(protocol);
+            EpicsNetworkConfig c = config();
+            return new Setup(p, c, EpicsCommand.seconds(timeOption, seconds, zeroAllowed));
+        }
+    }
+
+    /** A subcommand's checked options: protocols, network settings, and its timeout or duration. */
+    record Setup(Set<EpicsProtocol> protocols, EpicsNetworkConfig config, Duration time) {
     }
 
     static Set<EpicsProtocol> protocols(String choice) {
@@ -159,26 +174,21 @@ final class EpicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
-            Duration t;
+            Setup setup;
             try {
-                p = protocols(protocol);
-                t = seconds("--timeout", timeout, false);
-                config = network.config();
+                setup = network.setup(protocol, "--timeout", timeout, false);
             } catch (IllegalArgumentException e) {
-                err.println("meshwire epics search: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
-            var targets = SearchTargets.resolve(config, p, InterfaceEnumerator.system().enumerate());
+            var targets = SearchTargets.resolve(setup.config(), setup.protocols(),
+                    InterfaceEnumerator.system().enumerate());
             try (NicSetTransport transport = NicSetTransport.open(network.bindAddress(), 0)) {
                 SearchReport r;
                 try {
-                    r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, p, targets, t);
+                    r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, setup.protocols(),
+                            targets, setup.time());
                 } catch (IllegalArgumentException e) {
-                    err.println("meshwire epics search: " + e.getMessage());
-                    return 2;
+                    return Cli.usage(spec, e.getMessage());
                 }
                 out.print(json ? r.toJson() + System.lineSeparator() : r.toText());
                 out.flush();
@@ -256,46 +266,39 @@ final class EpicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
+            Setup setup;
             NameServerConfig nsConfig;
-            Duration d;
             try {
-                p = protocols(protocol);
-                config = network.config();
-                d = seconds("--duration", duration, true);
+                setup = network.setup(protocol, "--duration", duration, true);
                 nsConfig = NameServerConfig.builder().responder(SearchResponderConfig.builder()
-                        .answerCa(p.contains(EpicsProtocol.CA)).answerPva(p.contains(EpicsProtocol.PVA))
+                        .answerCa(setup.protocols().contains(EpicsProtocol.CA))
+                        .answerPva(setup.protocols().contains(EpicsProtocol.PVA))
                         .repliesPerSecond(rate).replyBurst(burst).build()).beacons(beaconConfig()).build();
             } catch (IllegalArgumentException e) {
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             NameDirectoryFile file;
             try {
                 file = NameDirectoryFile.load(directory);
             } catch (NoSuchFileException e) {
-                err.println("meshwire epics nameserver: no such directory file: " + directory);
-                return 2;
+                return Cli.usage(spec, "no such directory file: " + directory);
             } catch (IOException e) {
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             Map<EpicsProtocol, EpicsTransport> byProtocol = new EnumMap<>(EpicsProtocol.class);
             List<String> where = new ArrayList<>();
             InetAddress bind = network.bindAddress();
             try {
-                for (EpicsProtocol proto : p) {
-                    NicSetTransport t = NicSetTransport.open(bind, config.searchPort(proto));
+                for (EpicsProtocol proto : setup.protocols()) {
+                    NicSetTransport t = NicSetTransport.open(bind, setup.config().searchPort(proto));
                     byProtocol.put(proto, t);
                     where.add(proto.label() + " on udp port " + t.localPort() + " (" + sockets(t) + ")");
                 }
             } catch (IOException e) {
                 byProtocol.values().forEach(EpicsTransport::close);
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
+            Duration d = setup.time();
             List<EpicsTransport> transports = new ArrayList<>(byProtocol.values());
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch reported = new CountDownLatch(1);
@@ -423,18 +426,15 @@ final class EpicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
-            Duration d;
+            Setup setup;
             try {
-                p = protocols(protocol);
-                config = network.config();
-                d = seconds("--duration", duration, true);
+                setup = network.setup(protocol, "--duration", duration, true);
             } catch (IllegalArgumentException e) {
-                err.println("meshwire epics beacons: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
+            Set<EpicsProtocol> p = setup.protocols();
+            EpicsNetworkConfig config = setup.config();
+            Duration d = setup.time();
             int caPort = !p.contains(EpicsProtocol.CA) ? 0
                     : repeaterPort != null ? repeaterPort : config.caRepeaterPort();
             int pvaPort = p.contains(EpicsProtocol.PVA) ? config.pvaBroadcastPort() : 0;
@@ -474,8 +474,7 @@ final class EpicsCommand implements Runnable {
                 }
                 stop.await(d.toNanos(), TimeUnit.NANOSECONDS);
             } catch (IOException e) {
-                err.println("meshwire epics beacons: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             print(out, tracker);
             return 0;

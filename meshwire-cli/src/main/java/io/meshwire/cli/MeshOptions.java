@@ -90,7 +90,7 @@ final class MeshOptions {
                 .suspectTimeout(Duration.ofMillis(suspectMillis))
                 .failTimeout(Duration.ofMillis(failMillis))
                 .aeadBackend(aead);
-        byte[] seedBytes = seedBytes();
+        byte[] seedBytes = key("--seed", seed, seedFile);
         if (seedBytes != null) {
             b.identity(MeshIdentity.fromSeed(seedBytes));
         }
@@ -170,26 +170,23 @@ final class MeshOptions {
     }
 
     private byte[] pskBytes() {
-        if (psk != null && pskFile != null) {
-            throw new IllegalArgumentException("--psk and --psk-file both given; keep one");
+        byte[] key = key("--psk", psk, pskFile);
+        if (key == null) {
+            throw new IllegalArgumentException("no PSK: every node of a mesh shares one 32-byte key; pass --psk-file "
+                    + "FILE or --psk HEX (make one with: meshwire keygen > mesh.psk)");
         }
-        if (psk != null) {
-            return KeyText.parse("--psk", psk);
-        }
-        if (pskFile != null) {
-            return KeyText.read("--psk-file", pskFile);
-        }
-        throw new IllegalArgumentException("no PSK: every node of a mesh shares one 32-byte key; pass --psk-file FILE "
-                + "or --psk HEX (make one with: meshwire keygen > mesh.psk)");
+        return key;
     }
 
-    private byte[] seedBytes() {
-        if (seed != null && seedFile != null) {
-            throw new IllegalArgumentException("--seed and --seed-file both given; keep one");
+    /** The key of {@code option HEX} or {@code option-file FILE}, or null when neither is given. */
+    private static byte[] key(String option, String hex, Path file) {
+        String fileOption = option + "-file";
+        if (hex != null && file != null) {
+            throw new IllegalArgumentException(option + " and " + fileOption + " both given; keep one");
         }
-        if (seed != null) {
-            return KeyText.parse("--seed", seed);
+        if (hex != null) {
+            return KeyText.parse(option, hex);
         }
-        return seedFile == null ? null : KeyText.read("--seed-file", seedFile);
+        return file == null ? null : KeyText.read(fileOption, file);
     }
 }
