@@ -44,13 +44,15 @@ final class MeshOptions {
     List<String> connect = new ArrayList<>();
 
     @Option(names = "--beacon-target", paramLabel = "HOST:PORT", description = "Also send discovery beacons here "
-            + "(connect targets always get them). Repeatable. Not with --discover.")
+            + "(connect targets always get them): a node on loopback, or beyond routers; with --discover as well, "
+            + "each beacon goes to these and through every NIC. Repeatable.")
     List<String> beaconTargets = new ArrayList<>();
 
     @Option(names = "--discover", description = "Discovery on every NIC: broadcast this node's beacons through each "
             + "up, non-loopback IPv4 NIC to --beacon-port and hear the other nodes' there, so --connect NODEID works "
-            + "with no address across every directly attached subnet. Every node of the mesh uses the same beacon "
-            + "port; needs --bind on 0.0.0.0 (the default) or a NIC address, not loopback.")
+            + "with no address across every directly attached subnet (add --beacon-target for nodes beyond them). "
+            + "Every node of the mesh uses the same beacon port; needs --bind on 0.0.0.0 (the default) or a NIC "
+            + "address, not loopback.")
     boolean discover;
 
     @Option(names = "--beacon-port", paramLabel = "PORT", description = "With --discover: the UDP port every node "
@@ -127,12 +129,6 @@ final class MeshOptions {
      * attached to the node after that ({@code MeshTools} does both).
      */
     private NicBeaconSender.Factory nicDiscovery() {
-        if (!beaconTargets.isEmpty()) {
-            // The node has one beacon sender: the NIC fanout replaces the unicast one that --beacon-target feeds.
-            throw new IllegalArgumentException("--discover and --beacon-target " + beaconTargets.getFirst() + " both "
-                    + "given; keep one: --discover reaches every node on the directly attached subnets, "
-                    + "--beacon-target the listed addresses (beyond routers, or on loopback)");
-        }
         InetSocketAddress bound = PeerRef.parseAddress("--bind", bind);
         if (!(bound.getAddress() instanceof Inet4Address) || bound.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("--discover with --bind " + bind + ": beacons go out through the "

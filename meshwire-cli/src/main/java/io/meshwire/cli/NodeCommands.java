@@ -20,7 +20,7 @@ final class NodeCommands {
     /** {@code meshwire node}. */
     @Command(name = "node", mixinStandardHelpOptions = true, description = {
             "Run a mesh node: print its node id, static public key and connect string, connect to --connect peers, "
-                    + "accept theirs (by --accept or their beacons), beacon on every NIC (--discover) or to "
+                    + "accept theirs (by --accept or their beacons), beacon on every NIC (--discover) and to "
                     + "--beacon-target, and print what it receives each second.",
             "Example: meshwire keygen > mesh.psk; meshwire node --psk-file mesh.psk --bind 0.0.0.0:7000",
             "On every NIC, no addresses: meshwire node --psk-file mesh.psk --discover"})
