@@ -62,8 +62,15 @@ final class EpicsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options shared by the subcommands: overrides of the EPICS environment variables. */
-    static final class Network {
+    /** Options every subcommand shares: the protocols, and overrides of the EPICS environment variables. */
+    static final class Common {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec command;
+
+        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
+                description = "Protocols to use (default ${DEFAULT-VALUE}).")
+        String protocol;
+
         @Option(names = "--ca-addr-list", paramLabel = "LIST",
                 description = "Overrides EPICS_CA_ADDR_LIST (blank-separated host[:port]).")
         String caAddrList;
@@ -112,14 +119,19 @@ final class EpicsCommand implements Runnable {
         }
 
         /**
-         * What every subcommand checks first: {@code --protocol}, the network settings, and its time option.
+         * Checks what every subcommand needs first: {@code --protocol}, the network settings and the command's time
+         * option; a wrong one is reported as the command's usage error.
          *
-         * @throws IllegalArgumentException naming the option or variable to fix
+         * @return the checked options, or null once the usage error is reported
          */
-        Setup setup(String protocol, String timeOption, double seconds, boolean zeroAllowed) {
-            Set<EpicsProtocol> p = protocols(protocol);
-            EpicsNetworkConfig c = config();
-            return new Setup(p, c, EpicsCommand.seconds(timeOption, seconds, zeroAllowed));
+        Setup setup(String timeOption, double seconds, boolean zeroAllowed) {
+            try {
+                return new Setup(protocols(protocol), config(),
+                        EpicsCommand.seconds(timeOption, seconds, zeroAllowed));
+            } catch (IllegalArgumentException e) {
+                Cli.usage(command, e.getMessage());
+                return null;
+            }
         }
     }
 
@@ -148,18 +160,14 @@ final class EpicsCommand implements Runnable {
     @Command(name = "search", mixinStandardHelpOptions = true,
             description = "Search names the way libca and pvxs do (address lists, retries with backoff) and print, "
                     + "per name and protocol: found or not, server address and port, who replied, the NIC the "
-                    + "answer came in on. Exit code 0 only if every name was found.")
+                    + "answer came in on. With --protocol both, a name counts as found when either answers. Exit code 0 "
+                    + "only if every name was found.")
     static final class Search implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Names to search.")
         List<String> names;
-
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to search (default ${DEFAULT-VALUE}); with both, a name counts as found "
-                        + "when either answers.")
-        String protocol;
 
         @Option(names = "--timeout", defaultValue = "3", paramLabel = "S",
                 description = "Give up after S seconds (default ${DEFAULT-VALUE}).")
@@ -169,20 +177,18 @@ final class EpicsCommand implements Runnable {
         boolean json;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Setup setup;
-            try {
-                setup = network.setup(protocol, "--timeout", timeout, false);
-            } catch (IllegalArgumentException e) {
-                return Cli.usage(spec, e.getMessage());
+            Setup setup = common.setup("--timeout", timeout, false);
+            if (setup == null) {
+                return Cli.USAGE;
             }
             var targets = SearchTargets.resolve(setup.config(), setup.protocols(),
                     InterfaceEnumerator.system().enumerate());
-            try (NicSetTransport transport = NicSetTransport.open(network.bindAddress(), 0)) {
+            try (NicSetTransport transport = NicSetTransport.open(common.bindAddress(), 0)) {
                 SearchReport r;
                 try {
                     r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, setup.protocols(),
@@ -213,10 +219,6 @@ final class EpicsCommand implements Runnable {
         @Option(names = "--directory", required = true, paramLabel = "FILE", description = "The name directory.")
         Path directory;
 
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to answer (default ${DEFAULT-VALUE}).")
-        String protocol;
-
         @Option(names = "--rate", defaultValue = "200", paramLabel = "N",
                 description = "Reply datagrams per second per source (default ${DEFAULT-VALUE}).")
         double rate;
@@ -244,12 +246,12 @@ final class EpicsCommand implements Runnable {
         Double beaconPeriod;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         BeaconSenderConfig beaconConfig() {
             BeaconSenderConfig.Builder b = BeaconSenderConfig.builder().environment(environment).enabled(beacons);
-            if (network.pvaPort != null) {
-                b.pvaPort(network.pvaPort); // the PVA port searched on is the one its beacons go to
+            if (common.pvaPort != null) {
+                b.pvaPort(common.pvaPort); // the PVA port searched on is the one its beacons go to
             }
             if (beaconPeriod != null) {
                 if (!beacons) {
@@ -266,10 +268,12 @@ final class EpicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Setup setup;
+            Setup setup = common.setup("--duration", duration, true);
+            if (setup == null) {
+                return Cli.USAGE;
+            }
             NameServerConfig nsConfig;
             try {
-                setup = network.setup(protocol, "--duration", duration, true);
                 nsConfig = NameServerConfig.builder().responder(SearchResponderConfig.builder()
                         .answerCa(setup.protocols().contains(EpicsProtocol.CA))
                         .answerPva(setup.protocols().contains(EpicsProtocol.PVA))
@@ -287,7 +291,7 @@ final class EpicsCommand implements Runnable {
             }
             Map<EpicsProtocol, EpicsTransport> byProtocol = new EnumMap<>(EpicsProtocol.class);
             List<String> where = new ArrayList<>();
-            InetAddress bind = network.bindAddress();
+            InetAddress bind = common.bindAddress();
             try {
                 for (EpicsProtocol proto : setup.protocols()) {
                     NicSetTransport t = NicSetTransport.open(bind, setup.config().searchPort(proto));
@@ -413,24 +417,18 @@ final class EpicsCommand implements Runnable {
                 description = "Overrides EPICS_CA_REPEATER_PORT (the CA beacon port).")
         Integer repeaterPort;
 
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to watch (default ${DEFAULT-VALUE}).")
-        String protocol;
-
         @Option(names = "--json", description = "End with one JSON object instead of the table.")
         boolean json;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Setup setup;
-            try {
-                setup = network.setup(protocol, "--duration", duration, true);
-            } catch (IllegalArgumentException e) {
-                return Cli.usage(spec, e.getMessage());
+            Setup setup = common.setup("--duration", duration, true);
+            if (setup == null) {
+                return Cli.USAGE;
             }
             Set<EpicsProtocol> p = setup.protocols();
             EpicsNetworkConfig config = setup.config();
@@ -460,7 +458,7 @@ final class EpicsCommand implements Runnable {
                 stop.countDown();
                 print(out, tracker);
             });
-            try (BeaconListener l = BeaconListener.open(network.bindAddress(), caPort, pvaPort, tracker)) {
+            try (BeaconListener l = BeaconListener.open(common.bindAddress(), caPort, pvaPort, tracker)) {
                 if (!json) {
                     out.printf("meshwire epics beacons: ca on udp port %s%s, pva on udp port %s%n",
                             caPort == 0 ? "-" : caPort, l.viaRepeater() ? " (through the CA repeater)" : "",
