@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
  * {@link #begin begun} with its header and {@link #finish finished} by patching its payload size.
  */
 final class PvaOutput {
-
     MemorySegment m = MemorySegment.NULL;
     long p;
     boolean bigEndian;
@@ -16,7 +15,7 @@ final class PvaOutput {
     private long limit;
     private long sizeAt;
 
-    void wrap(MemorySegment m, long offset, boolean bigEndian) {
+    private void wrap(MemorySegment m, long offset, boolean bigEndian) {
         this.m = m;
         this.p = offset;
         this.bigEndian = bigEndian;
@@ -81,7 +80,7 @@ final class PvaOutput {
     }
 
     /** Writes a header; returns the offset of its payload size field (patched by the caller). */
-    long header(int flags, int command) {
+    private long header(int flags, int command) {
         u8(PvaProtocol.MAGIC);
         u8(PvaProtocol.VERSION);
         u8(flags | (bigEndian ? PvaProtocol.FLAG_BIG_ENDIAN : 0));
