@@ -75,7 +75,7 @@ final class PvaOutput {
     }
 
     void zeros(int n) {
-        m.asSlice(p, n).fill((byte) 0);
+        SegmentZeros.write(m, p, n);
         p += n;
     }
 
