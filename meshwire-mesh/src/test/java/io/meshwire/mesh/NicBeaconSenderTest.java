@@ -4,7 +4,6 @@ import static io.meshwire.mesh.MeshTesting.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshwire.nic.NicSetConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,9 +59,7 @@ class NicBeaconSenderTest {
     @Test
     void shouldHandBeaconsToTheNodeAndDropDuplicatesOwnAndForeignDatagramsWhenTheyArrive() throws Exception {
         int beaconPort = freePort();
-        NicSetConfig loopbackOnly = NicBeaconSender.setConfig(beaconPort).includeLoopback(true)
-                .onlyAddress(InetAddress.getLoopbackAddress()).followInterfaces(false).build();
-        NicBeaconSender.Factory factory = NicBeaconSender.factory(loopbackOnly);
+        NicBeaconSender.Factory factory = loopbackOnly(beaconPort);
         MeshNode a = track(MeshNode.start(config().bind("0.0.0.0", 0).beaconSender(factory).build()));
         // the node attached itself at start; attach only looks the sender up
         NicBeaconSender sender = factory.sender();
@@ -125,9 +122,7 @@ class NicBeaconSenderTest {
     @Test
     void shouldAlsoBeaconToUnicastTargetsWhenDiscoveryOnEveryNicIsOn() throws Exception {
         int beaconPort = freePort();
-        NicSetConfig loopbackOnly = NicBeaconSender.setConfig(beaconPort).includeLoopback(true)
-                .onlyAddress(InetAddress.getLoopbackAddress()).followInterfaces(false).build();
-        NicBeaconSender.Factory factory = NicBeaconSender.factory(loopbackOnly);
+        NicBeaconSender.Factory factory = loopbackOnly(beaconPort);
         // b and c listen on loopback only: a's per-NIC beacons (broadcasts, and here on no NIC at all: the set holds
         // loopback alone, which fan-out skips) never reach them, only its unicast ones can
         MeshNode b = track(MeshNode.start(config().beaconTargets(List.of(new InetSocketAddress("127.0.0.1",
@@ -169,6 +164,12 @@ class NicBeaconSenderTest {
             Thread.sleep(5);
         }
         assertThat(counter.getAsLong()).isGreaterThan(before);
+    }
+
+    /** A beacon set on 127.0.0.1 only: it hears beacons sent to it, and its fan-out has no NIC to go through. */
+    private static NicBeaconSender.Factory loopbackOnly(int beaconPort) {
+        return NicBeaconSender.factory(NicBeaconSender.setConfig(beaconPort).includeLoopback(true)
+                .onlyAddress(InetAddress.getLoopbackAddress()).followInterfaces(false).build());
     }
 
     /** A port that was free a moment ago: the beacon set needs a fixed one, and a shared one would split traffic. */
