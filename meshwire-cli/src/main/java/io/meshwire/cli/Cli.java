@@ -7,11 +7,50 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /** Small helpers shared by the commands. */
 final class Cli {
 
+    /** Exit code of a usage error: an option is wrong (the message names it), or a socket or file cannot be had. */
+    static final int USAGE = 2;
+
     private Cli() {
+    }
+
+    /** A library tool run by a command: its input built from the options, its report written to {@code out}. */
+    @FunctionalInterface
+    interface Tool<T> {
+        /** Runs; returns the exit code. */
+        int run(T input, PrintStream out) throws Exception;
+    }
+
+    /**
+     * Builds the tool's input from the options and runs it on the command's output; an option the input refuses
+     * ({@link IllegalArgumentException}) is reported by {@link #usage} instead.
+     */
+    static <T> int run(CommandSpec spec, Supplier<T> input, Tool<T> tool) throws Exception {
+        T in;
+        try {
+            in = input.get();
+        } catch (IllegalArgumentException e) {
+            return usage(spec, e.getMessage());
+        }
+        PrintStream out = printStream(spec);
+        int exit = tool.run(in, out);
+        out.flush();
+        return exit;
+    }
+
+    /**
+     * Reports a usage error on the command's error stream as {@code meshwire <command>: <message>} and returns
+     * {@link #USAGE}.
+     */
+    static int usage(CommandSpec spec, String message) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.qualifiedName() + ": " + message);
+        err.flush();
+        return USAGE;
     }
 
     /**

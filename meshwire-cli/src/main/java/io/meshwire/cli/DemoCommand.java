@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -47,17 +46,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MeshDemoConfig config;
-        try {
-            config = new MeshDemoConfig(seconds, size, loss, seed, rate, window);
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("meshwire demo: " + e.getMessage());
-            return 2;
-        }
-        PrintStream out = Cli.printStream(spec);
-        MeshDemo.Result result = new MeshDemo(config, out).run();
-        out.flush();
-        return result.ok() ? 0 : 1;
+        return Cli.run(spec, () -> new MeshDemoConfig(seconds, size, loss, seed, rate, window),
+                (config, out) -> new MeshDemo(config, out).run().ok() ? 0 : 1);
     }
 
     /** {@code meshwire demo transport}: the socket-level demo (sendto, sendmmsg, GSO into GRO). */

@@ -62,8 +62,15 @@ final class EpicsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options shared by the subcommands: overrides of the EPICS environment variables. */
-    static final class Network {
+    /** Options every subcommand shares: the protocols, and overrides of the EPICS environment variables. */
+    static final class Common {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec command;
+
+        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
+                description = "Protocols to use (default ${DEFAULT-VALUE}).")
+        String protocol;
+
         @Option(names = "--ca-addr-list", paramLabel = "LIST",
                 description = "Overrides EPICS_CA_ADDR_LIST (blank-separated host[:port]).")
         String caAddrList;
@@ -110,6 +117,26 @@ final class EpicsCommand implements Runnable {
         InetAddress bindAddress() throws IOException {
             return InetAddress.getByName(bind);
         }
+
+        /**
+         * Checks what every subcommand needs first: {@code --protocol}, the network settings and the command's time
+         * option; a wrong one is reported as the command's usage error.
+         *
+         * @return the checked options, or null once the usage error is reported
+         */
+        Setup setup(String timeOption, double seconds, boolean zeroAllowed) {
+            try {
+                return new Setup(protocols(protocol), config(),
+                        EpicsCommand.seconds(timeOption, seconds, zeroAllowed));
+            } catch (IllegalArgumentException e) {
+                Cli.usage(command, e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    /** A subcommand's checked options: protocols, network settings, and its timeout or duration. */
+    record Setup(Set<EpicsProtocol> protocols, EpicsNetworkConfig config, Duration time) {
     }
 
     static Set<EpicsProtocol> protocols(String choice) {
@@ -133,18 +160,14 @@ final class EpicsCommand implements Runnable {
     @Command(name = "search", mixinStandardHelpOptions = true,
             description = "Search names the way libca and pvxs do (address lists, retries with backoff) and print, "
                     + "per name and protocol: found or not, server address and port, who replied, the NIC the "
-                    + "answer came in on. Exit code 0 only if every name was found.")
+                    + "answer came in on. With --protocol both, a name counts as found when either answers. Exit code 0 "
+                    + "only if every name was found.")
     static final class Search implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Names to search.")
         List<String> names;
-
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to search (default ${DEFAULT-VALUE}); with both, a name counts as found "
-                        + "when either answers.")
-        String protocol;
 
         @Option(names = "--timeout", defaultValue = "3", paramLabel = "S",
                 description = "Give up after S seconds (default ${DEFAULT-VALUE}).")
@@ -154,31 +177,24 @@ final class EpicsCommand implements Runnable {
         boolean json;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
-            Duration t;
-            try {
-                p = protocols(protocol);
-                t = seconds("--timeout", timeout, false);
-                config = network.config();
-            } catch (IllegalArgumentException e) {
-                err.println("meshwire epics search: " + e.getMessage());
-                return 2;
+            Setup setup = common.setup("--timeout", timeout, false);
+            if (setup == null) {
+                return Cli.USAGE;
             }
-            var targets = SearchTargets.resolve(config, p, InterfaceEnumerator.system().enumerate());
-            try (NicSetTransport transport = NicSetTransport.open(network.bindAddress(), 0)) {
+            var targets = SearchTargets.resolve(setup.config(), setup.protocols(),
+                    InterfaceEnumerator.system().enumerate());
+            try (NicSetTransport transport = NicSetTransport.open(common.bindAddress(), 0)) {
                 SearchReport r;
                 try {
-                    r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, p, targets, t);
+                    r = EpicsSearch.run(transport, SearchClientConfig.builder().build(), names, setup.protocols(),
+                            targets, setup.time());
                 } catch (IllegalArgumentException e) {
-                    err.println("meshwire epics search: " + e.getMessage());
-                    return 2;
+                    return Cli.usage(spec, e.getMessage());
                 }
                 out.print(json ? r.toJson() + System.lineSeparator() : r.toText());
                 out.flush();
@@ -202,10 +218,6 @@ final class EpicsCommand implements Runnable {
 
         @Option(names = "--directory", required = true, paramLabel = "FILE", description = "The name directory.")
         Path directory;
-
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to answer (default ${DEFAULT-VALUE}).")
-        String protocol;
 
         @Option(names = "--rate", defaultValue = "200", paramLabel = "N",
                 description = "Reply datagrams per second per source (default ${DEFAULT-VALUE}).")
@@ -234,12 +246,12 @@ final class EpicsCommand implements Runnable {
         Double beaconPeriod;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         BeaconSenderConfig beaconConfig() {
             BeaconSenderConfig.Builder b = BeaconSenderConfig.builder().environment(environment).enabled(beacons);
-            if (network.pvaPort != null) {
-                b.pvaPort(network.pvaPort); // the PVA port searched on is the one its beacons go to
+            if (common.pvaPort != null) {
+                b.pvaPort(common.pvaPort); // the PVA port searched on is the one its beacons go to
             }
             if (beaconPeriod != null) {
                 if (!beacons) {
@@ -256,46 +268,41 @@ final class EpicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
+            Setup setup = common.setup("--duration", duration, true);
+            if (setup == null) {
+                return Cli.USAGE;
+            }
             NameServerConfig nsConfig;
-            Duration d;
             try {
-                p = protocols(protocol);
-                config = network.config();
-                d = seconds("--duration", duration, true);
                 nsConfig = NameServerConfig.builder().responder(SearchResponderConfig.builder()
-                        .answerCa(p.contains(EpicsProtocol.CA)).answerPva(p.contains(EpicsProtocol.PVA))
+                        .answerCa(setup.protocols().contains(EpicsProtocol.CA))
+                        .answerPva(setup.protocols().contains(EpicsProtocol.PVA))
                         .repliesPerSecond(rate).replyBurst(burst).build()).beacons(beaconConfig()).build();
             } catch (IllegalArgumentException e) {
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             NameDirectoryFile file;
             try {
                 file = NameDirectoryFile.load(directory);
             } catch (NoSuchFileException e) {
-                err.println("meshwire epics nameserver: no such directory file: " + directory);
-                return 2;
+                return Cli.usage(spec, "no such directory file: " + directory);
             } catch (IOException e) {
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             Map<EpicsProtocol, EpicsTransport> byProtocol = new EnumMap<>(EpicsProtocol.class);
             List<String> where = new ArrayList<>();
-            InetAddress bind = network.bindAddress();
+            InetAddress bind = common.bindAddress();
             try {
-                for (EpicsProtocol proto : p) {
-                    NicSetTransport t = NicSetTransport.open(bind, config.searchPort(proto));
+                for (EpicsProtocol proto : setup.protocols()) {
+                    NicSetTransport t = NicSetTransport.open(bind, setup.config().searchPort(proto));
                     byProtocol.put(proto, t);
                     where.add(proto.label() + " on udp port " + t.localPort() + " (" + sockets(t) + ")");
                 }
             } catch (IOException e) {
                 byProtocol.values().forEach(EpicsTransport::close);
-                err.println("meshwire epics nameserver: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
+            Duration d = setup.time();
             List<EpicsTransport> transports = new ArrayList<>(byProtocol.values());
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch reported = new CountDownLatch(1);
@@ -410,31 +417,22 @@ final class EpicsCommand implements Runnable {
                 description = "Overrides EPICS_CA_REPEATER_PORT (the CA beacon port).")
         Integer repeaterPort;
 
-        @Option(names = "--protocol", defaultValue = "both", paramLabel = "ca|pva|both",
-                description = "Protocols to watch (default ${DEFAULT-VALUE}).")
-        String protocol;
-
         @Option(names = "--json", description = "End with one JSON object instead of the table.")
         boolean json;
 
         @CommandLine.Mixin
-        Network network = new Network();
+        Common common = new Common();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Set<EpicsProtocol> p;
-            EpicsNetworkConfig config;
-            Duration d;
-            try {
-                p = protocols(protocol);
-                config = network.config();
-                d = seconds("--duration", duration, true);
-            } catch (IllegalArgumentException e) {
-                err.println("meshwire epics beacons: " + e.getMessage());
-                return 2;
+            Setup setup = common.setup("--duration", duration, true);
+            if (setup == null) {
+                return Cli.USAGE;
             }
+            Set<EpicsProtocol> p = setup.protocols();
+            EpicsNetworkConfig config = setup.config();
+            Duration d = setup.time();
             int caPort = !p.contains(EpicsProtocol.CA) ? 0
                     : repeaterPort != null ? repeaterPort : config.caRepeaterPort();
             int pvaPort = p.contains(EpicsProtocol.PVA) ? config.pvaBroadcastPort() : 0;
@@ -460,7 +458,7 @@ final class EpicsCommand implements Runnable {
                 stop.countDown();
                 print(out, tracker);
             });
-            try (BeaconListener l = BeaconListener.open(network.bindAddress(), caPort, pvaPort, tracker)) {
+            try (BeaconListener l = BeaconListener.open(common.bindAddress(), caPort, pvaPort, tracker)) {
                 if (!json) {
                     out.printf("meshwire epics beacons: ca on udp port %s%s, pva on udp port %s%n",
                             caPort == 0 ? "-" : caPort, l.viaRepeater() ? " (through the CA repeater)" : "",
@@ -474,8 +472,7 @@ final class EpicsCommand implements Runnable {
                 }
                 stop.await(d.toNanos(), TimeUnit.NANOSECONDS);
             } catch (IOException e) {
-                err.println("meshwire epics beacons: " + e.getMessage());
-                return 2;
+                return Cli.usage(spec, e.getMessage());
             }
             print(out, tracker);
             return 0;

@@ -44,13 +44,15 @@ final class MeshOptions {
     List<String> connect = new ArrayList<>();
 
     @Option(names = "--beacon-target", paramLabel = "HOST:PORT", description = "Also send discovery beacons here "
-            + "(connect targets always get them). Repeatable. Not with --discover.")
+            + "(connect targets always get them): a node on loopback, or beyond routers; with --discover as well, "
+            + "each beacon goes to these and through every NIC. Repeatable.")
     List<String> beaconTargets = new ArrayList<>();
 
     @Option(names = "--discover", description = "Discovery on every NIC: broadcast this node's beacons through each "
             + "up, non-loopback IPv4 NIC to --beacon-port and hear the other nodes' there, so --connect NODEID works "
-            + "with no address across every directly attached subnet. Every node of the mesh uses the same beacon "
-            + "port; needs --bind on 0.0.0.0 (the default) or a NIC address, not loopback.")
+            + "with no address across every directly attached subnet (add --beacon-target for nodes beyond them). "
+            + "Every node of the mesh uses the same beacon port; needs --bind on 0.0.0.0 (the default) or a NIC "
+            + "address, not loopback.")
     boolean discover;
 
     @Option(names = "--beacon-port", paramLabel = "PORT", description = "With --discover: the UDP port every node "
@@ -90,7 +92,7 @@ final class MeshOptions {
                 .suspectTimeout(Duration.ofMillis(suspectMillis))
                 .failTimeout(Duration.ofMillis(failMillis))
                 .aeadBackend(aead);
-        byte[] seedBytes = seedBytes();
+        byte[] seedBytes = key("--seed", seed, seedFile);
         if (seedBytes != null) {
             b.identity(MeshIdentity.fromSeed(seedBytes));
         }
@@ -127,12 +129,6 @@ final class MeshOptions {
      * attached to the node after that ({@code MeshTools} does both).
      */
     private NicBeaconSender.Factory nicDiscovery() {
-        if (!beaconTargets.isEmpty()) {
-            // The node has one beacon sender: the NIC fanout replaces the unicast one that --beacon-target feeds.
-            throw new IllegalArgumentException("--discover and --beacon-target " + beaconTargets.getFirst() + " both "
-                    + "given; keep one: --discover reaches every node on the directly attached subnets, "
-                    + "--beacon-target the listed addresses (beyond routers, or on loopback)");
-        }
         InetSocketAddress bound = PeerRef.parseAddress("--bind", bind);
         if (!(bound.getAddress() instanceof Inet4Address) || bound.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("--discover with --bind " + bind + ": beacons go out through the "
@@ -170,26 +166,23 @@ final class MeshOptions {
     }
 
     private byte[] pskBytes() {
-        if (psk != null && pskFile != null) {
-            throw new IllegalArgumentException("--psk and --psk-file both given; keep one");
+        byte[] key = key("--psk", psk, pskFile);
+        if (key == null) {
+            throw new IllegalArgumentException("no PSK: every node of a mesh shares one 32-byte key; pass --psk-file "
+                    + "FILE or --psk HEX (make one with: meshwire keygen > mesh.psk)");
         }
-        if (psk != null) {
-            return KeyText.parse("--psk", psk);
-        }
-        if (pskFile != null) {
-            return KeyText.read("--psk-file", pskFile);
-        }
-        throw new IllegalArgumentException("no PSK: every node of a mesh shares one 32-byte key; pass --psk-file FILE "
-                + "or --psk HEX (make one with: meshwire keygen > mesh.psk)");
+        return key;
     }
 
-    private byte[] seedBytes() {
-        if (seed != null && seedFile != null) {
-            throw new IllegalArgumentException("--seed and --seed-file both given; keep one");
+    /** The key of {@code option HEX} or {@code option-file FILE}, or null when neither is given. */
+    private static byte[] key(String option, String hex, Path file) {
+        String fileOption = option + "-file";
+        if (hex != null && file != null) {
+            throw new IllegalArgumentException(option + " and " + fileOption + " both given; keep one");
         }
-        if (seed != null) {
-            return KeyText.parse("--seed", seed);
+        if (hex != null) {
+            return KeyText.parse(option, hex);
         }
-        return seedFile == null ? null : KeyText.read("--seed-file", seedFile);
+        return file == null ? null : KeyText.read(fileOption, file);
     }
 }

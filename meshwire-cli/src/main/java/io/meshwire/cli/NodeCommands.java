@@ -2,7 +2,7 @@ package io.meshwire.cli;
 
 import io.meshwire.bench.demo.KeyText;
 import io.meshwire.bench.demo.MeshTools;
-import io.meshwire.mesh.MeshConfig;
+import io.meshwire.bench.demo.PeerRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,23 +14,13 @@ import java.util.concurrent.Callable;
 /** {@code meshwire node}, {@code sub}, {@code pub} and {@code keygen}: the mesh across terminals or namespaces. */
 final class NodeCommands {
 
-    /** Exit code of a usage error: an option is wrong (the message names it). */
-    static final int USAGE = 2;
-
     private NodeCommands() {
-    }
-
-    /** Reports a usage error on the command's error stream. */
-    private static int usage(CommandSpec spec, IllegalArgumentException e) {
-        spec.commandLine().getErr().println("meshwire " + spec.name() + ": " + e.getMessage());
-        spec.commandLine().getErr().flush();
-        return USAGE;
     }
 
     /** {@code meshwire node}. */
     @Command(name = "node", mixinStandardHelpOptions = true, description = {
             "Run a mesh node: print its node id, static public key and connect string, connect to --connect peers, "
-                    + "accept theirs (by --accept or their beacons), beacon on every NIC (--discover) or to "
+                    + "accept theirs (by --accept or their beacons), beacon on every NIC (--discover) and to "
                     + "--beacon-target, and print what it receives each second.",
             "Example: meshwire keygen > mesh.psk; meshwire node --psk-file mesh.psk --bind 0.0.0.0:7000",
             "On every NIC, no addresses: meshwire node --psk-file mesh.psk --discover"})
@@ -46,13 +36,7 @@ final class NodeCommands {
 
         @Override
         public Integer call() throws Exception {
-            MeshTools.NodeSpec node;
-            try {
-                node = nodeSpec(mesh, seconds);
-            } catch (IllegalArgumentException e) {
-                return usage(spec, e);
-            }
-            return MeshTools.node(node, Cli.printStream(spec));
+            return Cli.run(spec, () -> nodeSpec(mesh, seconds), MeshTools::node);
         }
     }
 
@@ -84,15 +68,10 @@ final class NodeCommands {
 
         @Override
         public Integer call() throws Exception {
-            MeshTools.SubSpec sub;
-            try {
-                Long from = publisher == null ? null
-                        : io.meshwire.bench.demo.PeerRef.parseNodeId("--publisher", publisher, "");
-                sub = new MeshTools.SubSpec(nodeSpec(mesh, seconds), channel, from, count);
-            } catch (IllegalArgumentException e) {
-                return usage(spec, e);
-            }
-            return MeshTools.sub(sub, Cli.printStream(spec));
+            return Cli.run(spec, () -> {
+                Long from = publisher == null ? null : PeerRef.parseNodeId("--publisher", publisher, "");
+                return new MeshTools.SubSpec(nodeSpec(mesh, seconds), channel, from, count);
+            }, MeshTools::sub);
         }
     }
 
@@ -147,14 +126,8 @@ final class NodeCommands {
 
         @Override
         public Integer call() throws Exception {
-            MeshTools.PubSpec pub;
-            try {
-                pub = new MeshTools.PubSpec(nodeSpec(mesh, seconds), channel, streamId, !fireAndForget, size, rate,
-                        count, subscribers, window);
-            } catch (IllegalArgumentException e) {
-                return usage(spec, e);
-            }
-            return MeshTools.pub(pub, Cli.printStream(spec));
+            return Cli.run(spec, () -> new MeshTools.PubSpec(nodeSpec(mesh, seconds), channel, streamId,
+                    !fireAndForget, size, rate, count, subscribers, window), MeshTools::pub);
         }
     }
 
@@ -175,7 +148,6 @@ final class NodeCommands {
     }
 
     private static MeshTools.NodeSpec nodeSpec(MeshOptions mesh, double seconds) {
-        MeshConfig config = mesh.config();
-        return new MeshTools.NodeSpec(config, mesh.peers(), mesh.accepted(), seconds);
+        return new MeshTools.NodeSpec(mesh.config(), mesh.peers(), mesh.accepted(), seconds);
     }
 }

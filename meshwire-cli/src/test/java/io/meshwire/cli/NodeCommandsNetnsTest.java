@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code pub --discover --connect NODEID} that names the subscriber by node id only (no address, no
  * {@code --beacon-target}) and sends a bounded count of reliable events. The processes' output and exit codes show
  * that each publisher found the subscriber through the NIC that faces it and that every event arrived, in order,
- * over each NIC. This JVM enters no namespace; child processes are killed by PID and the namespaces deleted
- * afterwards, also on failure.
+ * over each NIC. The subscriber also has a {@code --beacon-target}: a {@code node} on the host namespace's
+ * loopback, which no NIC's broadcast reaches, finds it through that target alone. This JVM enters no namespace;
+ * child processes are killed by PID and the namespaces deleted afterwards, also on failure.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NodeCommandsNetnsTest {
@@ -40,6 +41,8 @@ class NodeCommandsNetnsTest {
     private static final Duration START = Duration.ofSeconds(20);
     private static final Duration EXIT = Duration.ofSeconds(40);
     private static final Pattern CONNECT = Pattern.compile("(?m)^connect: ([0-9a-f]{16})@[^:]+:(\\d+)/");
+    /** The loopback node's address inside the (fresh) host namespace. */
+    private static final String LOOPBACK_NODE = "127.0.0.1:7000";
 
     private final List<CliProcess> processes = new ArrayList<>();
     private NetnsFixture netns;
@@ -136,16 +139,23 @@ class NodeCommandsNetnsTest {
         String hostId = nodeId("01");
         List<String> pubIds = List.of(nodeId("02"), nodeId("03"));
 
+        CliProcess loopbackNode = start("node", netns.hostNamespace(), "node", "--psk", PSK, "--seed",
+                "04".repeat(32), "--bind", LOOPBACK_NODE, "--seconds", RUN_SECONDS);
+        loopbackNode.await(CONNECT, START);
         CliProcess sub = start("sub", netns.hostNamespace(), "sub", "--psk", PSK, "--seed", "01".repeat(32),
-                "--discover", "--count", Integer.toString(2 * EVENTS), "--seconds", RUN_SECONDS);
+                "--discover", "--beacon-target", LOOPBACK_NODE, "--count", Integer.toString(2 * EVENTS),
+                "--seconds", RUN_SECONDS);
         Matcher connect = sub.await(CONNECT, START);
         assertThat(connect.group(1)).isEqualTo(hostId);
         String hostPort = connect.group(2);
-        // the subscriber announces through both NICs before any publisher starts
+        // the subscriber announces through both NICs before any publisher starts, and to its beacon target
         // up to the newline: the output arrives in pieces, and a match at the end of the buffer may be half a line
         Pattern announced = Pattern.compile("(?m)^discovery: beacons on every NIC, port \\d+, through ([^\\n]*)\\n");
         String discovery = sub.await(announced, START).group(1);
-        assertThat(discovery).contains("vh1 10.1.0.1").contains("vh2 10.2.0.1");
+        assertThat(discovery).contains("vh1 10.1.0.1").contains("vh2 10.2.0.1").endsWith("; also to " + LOOPBACK_NODE);
+        // the loopback node hears the subscriber through the unicast target (no NIC's broadcast reaches it)
+        loopbackNode.await(Pattern.compile("(?m)^discovered: " + hostId + " at /?127\\.0\\.0\\.1:" + hostPort
+                + "\\n"), START);
 
         List<CliProcess> pubs = new ArrayList<>();
         for (int k = 0; k < 2; k++) {

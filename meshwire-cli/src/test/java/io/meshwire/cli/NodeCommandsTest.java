@@ -1,11 +1,14 @@
 package io.meshwire.cli;
 
+import io.meshwire.mesh.MeshConfig;
+import io.meshwire.mesh.NicBeaconSender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,12 +161,25 @@ class NodeCommandsTest {
     }
 
     @Test
-    void shouldNameTheFixWhenDiscoverIsCombinedWithWhatItCannotServe() {
-        StringWriter err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "sub", "--psk", PSK, "--discover", "--beacon-target",
-                "127.0.0.1:7000")).isEqualTo(2);
-        assertThat(err.toString()).contains("--discover and --beacon-target 127.0.0.1:7000 both given; keep one");
+    void shouldBeaconOnEveryNicAndToTheTargetsWhenDiscoverAndBeaconTargetAreBothGiven() {
+        // parsed and configured only: starting a --discover node here would broadcast on this host's NICs
+        for (String command : List.of("node", "sub", "pub")) {
+            CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(command, "--psk", PSK, "--discover",
+                    "--beacon-target", "127.0.0.1:7000", "--beacon-target", "127.0.0.1:7001");
+            MeshOptions options = (MeshOptions) parsed.subcommand().commandSpec().mixins().values().stream()
+                    .map(CommandLine.Model.CommandSpec::userObject).filter(MeshOptions.class::isInstance)
+                    .findFirst().orElseThrow();
 
+            MeshConfig config = options.config();
+
+            assertThat(config.beaconSender()).as(command).isInstanceOf(NicBeaconSender.Factory.class);
+            assertThat(config.beaconTargets()).as(command).containsExactly(new InetSocketAddress("127.0.0.1", 7000),
+                    new InetSocketAddress("127.0.0.1", 7001));
+        }
+    }
+
+    @Test
+    void shouldNameTheFixWhenDiscoverIsCombinedWithWhatItCannotServe() {
         StringWriter err2 = new StringWriter();
         assertThat(run(new StringWriter(), err2, "node", "--psk", PSK, "--discover", "--bind", "127.0.0.1:0"))
                 .isEqualTo(2);

@@ -48,7 +48,7 @@ public final class CaEncoder {
         int payload = searchRequestPayload(name.length);
         long p = writeHeader(m, offset, CaProtocol.SEARCH, payload, replyFlag, minorVersion, searchId, searchId);
         MemorySegment.copy(name, 0, m, ValueLayout.JAVA_BYTE, p, name.length);
-        m.asSlice(p + name.length, payload - name.length).fill((byte) 0);
+        SegmentZeros.write(m, p + name.length, payload - name.length);
         return p + payload;
     }
 
@@ -67,7 +67,7 @@ public final class CaEncoder {
         long p = writeHeader(m, offset, CaProtocol.SEARCH, CaProtocol.SEARCH_REPLY_PAYLOAD_LENGTH, serverPort, 0,
                 serverIpv4, searchId);
         m.set(CaMessageFlyweight.U16, p, (short) minorVersion);
-        m.asSlice(p + 2, 6).fill((byte) 0);
+        SegmentZeros.write(m, p + 2, 6);
         return p + CaProtocol.SEARCH_REPLY_PAYLOAD_LENGTH;
     }
 

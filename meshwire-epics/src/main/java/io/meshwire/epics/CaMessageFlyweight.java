@@ -12,107 +12,56 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe; one instance per receiving thread.
  */
-public final class CaMessageFlyweight {
+public final class CaMessageFlyweight extends EpicsMessageFlyweight {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long end;
-    private long next;
-    private long current;
-    private int payloadSize;
-    private EpicsDropReason error;
+    /** A walker positioned on nothing; {@link #wrap} it. */
+    public CaMessageFlyweight() {
+        super(CaProtocol.HEADER_LENGTH);
+    }
 
     /** Points at a datagram of {@code length} bytes at {@code offset}; the first {@link #next()} reads message 1. */
     public CaMessageFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.next = offset;
-        this.current = offset;
-        this.end = offset + length;
-        this.payloadSize = 0;
-        this.error = null;
+        walk(segment, offset, length);
         return this;
     }
 
-    /**
-     * Advances to the next message.
-     *
-     * @return true when positioned on a complete message; false at the end of the datagram or on a malformed
-     *     message ({@link #error()} non-null)
-     */
-    public boolean next() {
-        if (error != null || next >= end) {
-            return false;
-        }
-        if (end - next < CaProtocol.HEADER_LENGTH) {
-            error = EpicsDropReason.TRUNCATED;
-            return false;
-        }
-        int size = Short.toUnsignedInt(segment.get(U16, next + CaProtocol.PAYLOAD_SIZE_OFFSET));
-        int count = Short.toUnsignedInt(segment.get(U16, next + CaProtocol.DATA_COUNT_OFFSET));
+    @Override
+    long checkHeader(long at) {
+        MemorySegment m = segment();
+        int size = Short.toUnsignedInt(m.get(U16, at + CaProtocol.PAYLOAD_SIZE_OFFSET));
+        int count = Short.toUnsignedInt(m.get(U16, at + CaProtocol.DATA_COUNT_OFFSET));
         if (size == 0xFFFF && count == 0) {
             // the extended header (CA 4.9+) is for large TCP arrays; a UDP datagram never needs it
-            error = EpicsDropReason.CA_EXTENDED_HEADER;
-            return false;
+            return reject(EpicsDropReason.CA_EXTENDED_HEADER);
         }
-        if (end - next - CaProtocol.HEADER_LENGTH < size) {
-            error = EpicsDropReason.TRUNCATED;
-            return false;
-        }
-        current = next;
-        payloadSize = size;
-        next = current + CaProtocol.HEADER_LENGTH + size;
-        return true;
-    }
-
-    /** Why the walk stopped early, or null when it has not (or reached the end cleanly). */
-    public EpicsDropReason error() {
-        return error;
-    }
-
-    /** The wrapped memory. */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /** Offset of the current message's header. */
-    public long messageOffset() {
-        return current;
+        return size;
     }
 
     /** The u16 command. */
     public int command() {
-        return Short.toUnsignedInt(segment.get(U16, current + CaProtocol.COMMAND_OFFSET));
-    }
-
-    /** The u16 payload size. */
-    public int payloadSize() {
-        return payloadSize;
+        return Short.toUnsignedInt(segment().get(U16, messageOffset() + CaProtocol.COMMAND_OFFSET));
     }
 
     /** The u16 data type field (search request: reply flag; search reply: server TCP port; beacon: version). */
     public int dataType() {
-        return Short.toUnsignedInt(segment.get(U16, current + CaProtocol.DATA_TYPE_OFFSET));
+        return Short.toUnsignedInt(segment().get(U16, messageOffset() + CaProtocol.DATA_TYPE_OFFSET));
     }
 
     /** The u16 data count field (version and search request: minor version; beacon: server TCP port). */
     public int dataCount() {
-        return Short.toUnsignedInt(segment.get(U16, current + CaProtocol.DATA_COUNT_OFFSET));
+        return Short.toUnsignedInt(segment().get(U16, messageOffset() + CaProtocol.DATA_COUNT_OFFSET));
     }
 
     /** The u32 parameter 1 as a Java int (search: search id; reply: server IPv4; beacon: beacon id). */
     public int parameter1() {
-        return segment.get(U32, current + CaProtocol.PARAMETER1_OFFSET);
+        return segment().get(U32, messageOffset() + CaProtocol.PARAMETER1_OFFSET);
     }
 
     /** The u32 parameter 2 as a Java int (search/reply: search id; beacon: server IPv4 or 0). */
     public int parameter2() {
-        return segment.get(U32, current + CaProtocol.PARAMETER2_OFFSET);
-    }
-
-    /** Offset of the current message's payload. */
-    public long payloadOffset() {
-        return current + CaProtocol.HEADER_LENGTH;
+        return segment().get(U32, messageOffset() + CaProtocol.PARAMETER2_OFFSET);
     }
 
     /**
@@ -120,9 +69,11 @@ public final class CaMessageFlyweight {
      * holds no NUL.
      */
     public int stringLength() {
+        MemorySegment m = segment();
         long p = payloadOffset();
-        for (int i = 0; i < payloadSize; i++) {
-            if (segment.get(ValueLayout.JAVA_BYTE, p + i) == 0) {
+        int n = payloadSize();
+        for (int i = 0; i < n; i++) {
+            if (m.get(ValueLayout.JAVA_BYTE, p + i) == 0) {
                 return i;
             }
         }
@@ -131,6 +82,6 @@ public final class CaMessageFlyweight {
 
     /** The u16 server minor version in a search reply's payload (valid when the payload has 8 bytes). */
     public int replyMinorVersion() {
-        return Short.toUnsignedInt(segment.get(U16, payloadOffset()));
+        return Short.toUnsignedInt(segment().get(U16, payloadOffset()));
     }
 }

@@ -10,9 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +31,7 @@ public final class EndpointTransport implements EpicsTransport {
     private final SocketRole role;
     private final EpicsDatagram view = new EpicsDatagram();
     private final DatagramHandler adapter = this::deliver;
-    private final Map<Integer, String> names = new ConcurrentHashMap<>();
+    private final InterfaceNames names = new InterfaceNames();
     private EpicsDatagramHandler current;
 
     private EndpointTransport(DatagramEndpoint endpoint) {
@@ -141,17 +139,7 @@ public final class EndpointTransport implements EpicsTransport {
 
     @Override
     public String interfaceName(int index) {
-        if (index <= 0) {
-            return null;
-        }
-        return names.computeIfAbsent(index, i -> {
-            try {
-                NetworkInterface nic = NetworkInterface.getByIndex(i);
-                return nic == null ? "if#" + i : nic.getName();
-            } catch (SocketException e) {
-                return "if#" + i;
-            }
-        });
+        return names.name(index);
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class Ipv4 {
      * phoebus sends for "use my source address") when {@code ipv4} is 0. Returns the offset past it.
      */
     public static long writePvaAddress(MemorySegment m, long offset, int ipv4) {
-        m.asSlice(offset, 10).fill((byte) 0);
+        SegmentZeros.write(m, offset, 10);
         m.set(ValueLayout.JAVA_BYTE, offset + 10, (byte) 0xFF);
         m.set(ValueLayout.JAVA_BYTE, offset + 11, (byte) 0xFF);
         m.set(CaMessageFlyweight.U32, offset + 12, ipv4);

@@ -11,15 +11,11 @@ import io.meshwire.nic.SendResult;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An {@link EpicsTransport} over a per-NIC {@link NicSocketSet}: one socket bound to every NIC address (loopback
@@ -44,7 +40,7 @@ public final class NicSetTransport implements EpicsTransport {
     private final NicSocketSet set;
     private final EpicsDatagram view = new EpicsDatagram();
     private final NicDatagramHandler adapter = this::deliver;
-    private final Map<Integer, String> names = new ConcurrentHashMap<>();
+    private final InterfaceNames names = new InterfaceNames();
     /** The first unicast address of each NIC by index (copy on write; replaced when sockets come or go). */
     private volatile InetAddress[] nicAddress = new InetAddress[0];
     private EpicsDatagramHandler current;
@@ -222,17 +218,7 @@ public final class NicSetTransport implements EpicsTransport {
 
     @Override
     public String interfaceName(int ifindex) {
-        if (ifindex <= 0) {
-            return null;
-        }
-        return names.computeIfAbsent(ifindex, i -> {
-            try {
-                NetworkInterface nic = NetworkInterface.getByIndex(i);
-                return nic == null ? "if#" + i : nic.getName();
-            } catch (SocketException e) {
-                return "if#" + i;
-            }
-        });
+        return names.name(ifindex);
     }
 
     @Override

@@ -2,18 +2,12 @@ package io.meshwire.epics;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * A bounds-checked reader over one PVA payload in its own byte order. Reads past the end never throw: they return
  * 0 and latch {@link #ok()} to false, so a parser reads its fields and checks once (pvxs {@code FixedBuf::good}).
  */
 final class PvaCursor {
-    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort LE_U16 =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Size byte meaning "a 32-bit size follows". */
     static final int SIZE_EXTENDED = 0xFE;
     /** Size byte meaning null (-1). */
@@ -87,7 +81,7 @@ final class PvaCursor {
         if (!need(2)) {
             return 0;
         }
-        int v = Short.toUnsignedInt(segment.get(bigEndian ? BE_U16 : LE_U16, position));
+        int v = Short.toUnsignedInt(segment.get(PvaProtocol.u16Layout(bigEndian), position));
         position += 2;
         return v;
     }
@@ -96,7 +90,7 @@ final class PvaCursor {
         if (!need(4)) {
             return 0;
         }
-        int v = segment.get(bigEndian ? BE_I32 : LE_I32, position);
+        int v = segment.get(PvaProtocol.i32Layout(bigEndian), position);
         position += 4;
         return v;
     }

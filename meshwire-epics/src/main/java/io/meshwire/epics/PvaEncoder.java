@@ -19,8 +19,7 @@ public final class PvaEncoder {
             throw new IllegalArgumentException("GUID must be 12 bytes: " + guid.length);
         }
         PvaOutput o = new PvaOutput();
-        o.wrap(m, offset, bigEndian);
-        long sizeAt = o.header(PvaProtocol.FLAG_FROM_SERVER, PvaProtocol.BEACON);
+        o.begin(m, offset, PvaProtocol.MAX_UDP_SEND, bigEndian, PvaProtocol.FLAG_FROM_SERVER, PvaProtocol.BEACON);
         o.bytes(guid);
         o.u8(flags);
         o.u8(sequenceId);
@@ -29,8 +28,6 @@ public final class PvaEncoder {
         o.u16(serverPort);
         o.ascii(PvaProtocol.TCP);
         o.u8(0xFF); // serverStatusIF: NULL_TYPE_CODE, no status follows
-        int total = (int) (o.p - offset);
-        o.i32At(sizeAt, total - PvaProtocol.HEADER_LENGTH);
-        return total;
+        return o.finish();
     }
 }

@@ -2,21 +2,20 @@ package io.meshwire.epics;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
-/** Writes PVA fields in one byte order; bounds are the caller's (an overrun throws, a caller bug). */
+/**
+ * Writes PVA fields in one byte order; bounds are the caller's (an overrun throws, a caller bug). A message is
+ * {@link #begin begun} with its header and {@link #finish finished} by patching its payload size.
+ */
 final class PvaOutput {
-    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort LE_U16 =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     MemorySegment m = MemorySegment.NULL;
     long p;
     boolean bigEndian;
+    private long start;
+    private long limit;
+    private long sizeAt;
 
-    void wrap(MemorySegment m, long offset, boolean bigEndian) {
+    private void wrap(MemorySegment m, long offset, boolean bigEndian) {
         this.m = m;
         this.p = offset;
         this.bigEndian = bigEndian;
@@ -27,21 +26,21 @@ final class PvaOutput {
     }
 
     void u16(int v) {
-        m.set(bigEndian ? BE_U16 : LE_U16, p, (short) v);
+        m.set(PvaProtocol.u16Layout(bigEndian), p, (short) v);
         p += 2;
     }
 
     void i32(int v) {
-        m.set(bigEndian ? BE_I32 : LE_I32, p, v);
+        m.set(PvaProtocol.i32Layout(bigEndian), p, v);
         p += 4;
     }
 
     void i32At(long at, int v) {
-        m.set(bigEndian ? BE_I32 : LE_I32, at, v);
+        m.set(PvaProtocol.i32Layout(bigEndian), at, v);
     }
 
     void u16At(long at, int v) {
-        m.set(bigEndian ? BE_U16 : LE_U16, at, (short) v);
+        m.set(PvaProtocol.u16Layout(bigEndian), at, (short) v);
     }
 
     /** A PVA size: one byte below 254, else 254 and an i32. */
@@ -76,12 +75,12 @@ final class PvaOutput {
     }
 
     void zeros(int n) {
-        m.asSlice(p, n).fill((byte) 0);
+        SegmentZeros.write(m, p, n);
         p += n;
     }
 
     /** Writes a header; returns the offset of its payload size field (patched by the caller). */
-    long header(int flags, int command) {
+    private long header(int flags, int command) {
         u8(PvaProtocol.MAGIC);
         u8(PvaProtocol.VERSION);
         u8(flags | (bigEndian ? PvaProtocol.FLAG_BIG_ENDIAN : 0));
@@ -89,5 +88,25 @@ final class PvaOutput {
         long sizeAt = p;
         i32(0);
         return sizeAt;
+    }
+
+    /** Starts a message at {@code offset}, at most {@code capacity} bytes long, with its header. */
+    void begin(MemorySegment m, long offset, int capacity, boolean bigEndian, int flags, int command) {
+        wrap(m, offset, bigEndian);
+        start = offset;
+        limit = offset + capacity;
+        sizeAt = header(flags, command);
+    }
+
+    /** True when {@code n} more bytes fit the message's capacity. */
+    boolean fits(long n) {
+        return p + n <= limit;
+    }
+
+    /** Patches the payload size; returns the message's length. */
+    int finish() {
+        int total = (int) (p - start);
+        i32At(sizeAt, total - PvaProtocol.HEADER_LENGTH);
+        return total;
     }
 }

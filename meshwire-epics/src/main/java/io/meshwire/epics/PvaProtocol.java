@@ -1,5 +1,8 @@
 package io.meshwire.epics;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * PVAccess UDP constants: header layout, flags, commands, ports and limits (epics-docs
  * {@code pv-access/Protocol-Messages.md}, pvxs {@code pvaproto.h}). Unlike CA, every message says its own byte
@@ -59,6 +62,22 @@ public final class PvaProtocol {
     /** The only transport protocol the tools search for and announce. */
     public static final String TCP = "tcp";
 
+    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort LE_U16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private PvaProtocol() {
+    }
+
+    /** The unaligned u16 layout in a message's byte order, for the codecs. */
+    static ValueLayout.OfShort u16Layout(boolean bigEndian) {
+        return bigEndian ? BE_U16 : LE_U16;
+    }
+
+    /** The unaligned i32 layout in a message's byte order, for the codecs. */
+    static ValueLayout.OfInt i32Layout(boolean bigEndian) {
+        return bigEndian ? BE_I32 : LE_I32;
     }
 }

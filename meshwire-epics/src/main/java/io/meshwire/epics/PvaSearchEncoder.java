@@ -6,13 +6,10 @@ import java.lang.foreign.MemorySegment;
  * Builds one PVAccess {@code CMD_SEARCH} datagram: {@link #begin}, then {@link #addChannel} while it returns true
  * (the datagram is full when it returns false), then {@link #finish()} for the length. Reusable; allocates nothing.
  */
-public final class PvaSearchEncoder {
-    private final PvaOutput out = new PvaOutput();
-    private long start;
-    private long limit;
-    private long sizeAt;
-    private long countAt;
-    private int count;
+public final class PvaSearchEncoder extends PvaListEncoder {
+    /** An encoder over nothing; {@link #begin} a message. */
+    public PvaSearchEncoder() {
+    }
 
     /**
      * Starts a search message at {@code offset}, to be at most {@code capacity} bytes.
@@ -23,10 +20,7 @@ public final class PvaSearchEncoder {
     public PvaSearchEncoder begin(MemorySegment m, long offset, int capacity, boolean bigEndian, int sequenceId,
             int flags, int responseIpv4, int responsePort) {
         PvaOutput o = out;
-        o.wrap(m, offset, bigEndian);
-        start = offset;
-        limit = offset + capacity;
-        sizeAt = o.header(0, PvaProtocol.SEARCH);
+        o.begin(m, offset, capacity, bigEndian, 0, PvaProtocol.SEARCH);
         o.i32(sequenceId);
         o.u8(flags);
         o.zeros(3);
@@ -34,9 +28,7 @@ public final class PvaSearchEncoder {
         o.u16(responsePort);
         o.size(1);
         o.ascii(PvaProtocol.TCP);
-        countAt = o.p;
-        o.u16(0);
-        count = 0;
+        startList();
         return this;
     }
 
@@ -50,26 +42,13 @@ public final class PvaSearchEncoder {
         if (name.length == 0) {
             throw new IllegalArgumentException("PVA channel name must not be empty");
         }
-        if (count == 0xFFFF || out.p + 4 + PvaOutput.sizeLength(name.length) + name.length > limit) {
+        if (!hasRoom(4 + PvaOutput.sizeLength(name.length) + name.length)) {
             return false;
         }
         out.i32(searchInstanceId);
         out.size(name.length);
         out.bytes(name);
-        count++;
+        added();
         return true;
-    }
-
-    /** Channels added so far. */
-    public int count() {
-        return count;
-    }
-
-    /** Completes the message (count and payload size) and returns its total length in bytes. */
-    public int finish() {
-        out.u16At(countAt, count);
-        int total = (int) (out.p - start);
-        out.i32At(sizeAt, total - PvaProtocol.HEADER_LENGTH);
-        return total;
     }
 }

@@ -6,13 +6,10 @@ import java.lang.foreign.MemorySegment;
  * Builds one PVAccess {@code CMD_SEARCH_RESPONSE} datagram: {@link #begin}, {@link #addId} per found channel while it
  * returns true, then {@link #finish()}. Reusable; allocates nothing.
  */
-public final class PvaSearchResponseEncoder {
-    private final PvaOutput out = new PvaOutput();
-    private long start;
-    private long limit;
-    private long sizeAt;
-    private long countAt;
-    private int count;
+public final class PvaSearchResponseEncoder extends PvaListEncoder {
+    /** An encoder over nothing; {@link #begin} a message. */
+    public PvaSearchResponseEncoder() {
+    }
 
     /**
      * Starts a response at {@code offset}, at most {@code capacity} bytes.
@@ -27,42 +24,24 @@ public final class PvaSearchResponseEncoder {
             throw new IllegalArgumentException("GUID must be 12 bytes: " + guid.length);
         }
         PvaOutput o = out;
-        o.wrap(m, offset, bigEndian);
-        start = offset;
-        limit = offset + capacity;
-        sizeAt = o.header(PvaProtocol.FLAG_FROM_SERVER, PvaProtocol.SEARCH_RESPONSE);
+        o.begin(m, offset, capacity, bigEndian, PvaProtocol.FLAG_FROM_SERVER, PvaProtocol.SEARCH_RESPONSE);
         o.bytes(guid);
         o.i32(sequenceId);
         o.p = Ipv4.writePvaAddress(m, o.p, serverIpv4);
         o.u16(serverPort);
         o.ascii(PvaProtocol.TCP);
         o.u8(found ? 1 : 0);
-        countAt = o.p;
-        o.u16(0);
-        count = 0;
+        startList();
         return this;
     }
 
     /** Appends a search instance id; false when the datagram is full (nothing written). */
     public boolean addId(int searchInstanceId) {
-        if (count == 0xFFFF || out.p + 4 > limit) {
+        if (!hasRoom(4)) {
             return false;
         }
         out.i32(searchInstanceId);
-        count++;
+        added();
         return true;
-    }
-
-    /** Ids added so far. */
-    public int count() {
-        return count;
-    }
-
-    /** Completes the message and returns its total length in bytes. */
-    public int finish() {
-        out.u16At(countAt, count);
-        int total = (int) (out.p - start);
-        out.i32At(sizeAt, total - PvaProtocol.HEADER_LENGTH);
-        return total;
     }
 }

@@ -290,15 +290,16 @@ public final class SearchClient {
             drops.drop(EpicsDropReason.BAD_SOURCE);
             return;
         }
+        int srcIp = Ipv4.toInt(d.source().getAddress());
         int first = Byte.toUnsignedInt(d.memory().get(ValueLayout.JAVA_BYTE, d.offset()));
         if (first == PvaProtocol.MAGIC) {
-            onPva(d, nowNanos);
+            onPva(d, srcIp, nowNanos);
         } else {
-            onCa(d, nowNanos);
+            onCa(d, srcIp, nowNanos);
         }
     }
 
-    private void onCa(EpicsDatagram d, long nowNanos) {
+    private void onCa(EpicsDatagram d, int srcIp, long nowNanos) {
         CaMessageFlyweight m = ca.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() == CaProtocol.SEARCH && m.payloadSize() != CaProtocol.SEARCH_REPLY_PAYLOAD_LENGTH) {
@@ -306,12 +307,9 @@ public final class SearchClient {
                 return;
             }
         }
-        if (m.error() != null) {
-            drops.drop(m.error());
+        if (!m.rewindIfWellFormed(drops)) {
             return;
         }
-        int srcIp = Ipv4.toInt(d.source().getAddress());
-        m.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() != CaProtocol.SEARCH) {
                 continue;
@@ -326,19 +324,16 @@ public final class SearchClient {
         }
     }
 
-    private void onPva(EpicsDatagram d, long nowNanos) {
+    private void onPva(EpicsDatagram d, int srcIp, long nowNanos) {
         PvaMessageFlyweight m = pva.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() == PvaProtocol.SEARCH_RESPONSE && !response.wrap(m, drops)) {
                 return;
             }
         }
-        if (m.error() != null) {
-            drops.drop(m.error());
+        if (!m.rewindIfWellFormed(drops)) {
             return;
         }
-        int srcIp = Ipv4.toInt(d.source().getAddress());
-        m.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() != PvaProtocol.SEARCH_RESPONSE) {
                 continue;

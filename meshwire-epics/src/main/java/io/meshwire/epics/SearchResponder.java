@@ -141,11 +141,7 @@ public final class SearchResponder {
                 searches++;
             }
         }
-        if (m.error() != null) {
-            drops.drop(m.error());
-            return 0;
-        }
-        if (searches == 0) {
+        if (!m.rewindIfWellFormed(drops) || searches == 0) {
             return 0;
         }
         if (!versionFirst) {
@@ -156,7 +152,6 @@ public final class SearchResponder {
         NameDirectory dir = directory.get();
         int sent = 0;
         long p = 0;
-        m.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() != CaProtocol.SEARCH) {
                 continue;
@@ -211,15 +206,10 @@ public final class SearchResponder {
                 searches++;
             }
         }
-        if (m.error() != null) {
-            drops.drop(m.error());
-            return 0;
-        }
-        if (searches == 0) {
+        if (!m.rewindIfWellFormed(drops) || searches == 0) {
             return 0;
         }
         int sent = 0;
-        m.wrap(d.memory(), d.offset(), d.length());
         while (m.next()) {
             if (m.command() == PvaProtocol.SEARCH) {
                 search.wrap(m, drops);

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,16 +36,26 @@ class NameServerLoopbackTest {
                 NameServerConfig.builder().reloadPeriod(Duration.ofMillis(50)).build());
     }
 
+    /** A name server on loopback serving {@code directory}, written to {@code names} first. */
+    private static NameServer start(Path names, String directory) throws Exception {
+        Files.writeString(names, directory);
+        return start(NameDirectoryFile.load(names, NameDirectoryTest.LITERALS));
+    }
+
+    /** Searches {@code names} at {@code ns} from {@code client} with the default client settings. */
+    private static SearchReport search(EndpointTransport client, NameServer ns, List<String> names,
+            Set<EpicsProtocol> protocols, Duration timeout) throws Exception {
+        return EpicsSearch.run(client, SearchClientConfig.builder().build(), names, protocols, targets(ns), timeout);
+    }
+
     @Test
     void shouldFindEveryNameOverBothProtocolsWhenDirectoryHasThem(@TempDir Path dir) throws Exception {
         Path names = dir.resolve("names.txt");
-        Files.writeString(names, "# test\nLOOP:CA 127.0.0.1:15064 ca\nLOOP:PVA 127.0.0.1:15075 pva\n"
+        try (NameServer ns = start(names, "# test\nLOOP:CA 127.0.0.1:15064 ca\nLOOP:PVA 127.0.0.1:15075 pva\n"
                 + "LOOP:ANY:* 0.0.0.0:16000\n");
-        try (NameServer ns = start(NameDirectoryFile.load(names, NameDirectoryTest.LITERALS));
              EndpointTransport client = EndpointTransport.open(LOOPBACK_ANY_PORT)) {
-            SearchReport r = EpicsSearch.run(client, SearchClientConfig.builder().build(),
-                    List.of("LOOP:CA", "LOOP:PVA", "LOOP:ANY:1"), EnumSet.allOf(EpicsProtocol.class), targets(ns),
-                    Duration.ofSeconds(5));
+            SearchReport r = search(client, ns, List.of("LOOP:CA", "LOOP:PVA", "LOOP:ANY:1"),
+                    EnumSet.allOf(EpicsProtocol.class), Duration.ofSeconds(5));
             assertThat(r.allFound()).as(r.toText()).isTrue();
             assertThat(r.results()).filteredOn(SearchResult::found)
                     .extracting(x -> x.name() + "/" + x.protocol().label() + "=" + SearchResult.text(x.server())
@@ -65,12 +76,11 @@ class NameServerLoopbackTest {
     @Test
     void shouldReportMissingAfterTimeoutWhenNameIsUnknown(@TempDir Path dir) throws Exception {
         Path names = dir.resolve("names.txt");
-        Files.writeString(names, "KNOWN 127.0.0.1:15064\n");
-        try (NameServer ns = start(NameDirectoryFile.load(names, NameDirectoryTest.LITERALS));
+        try (NameServer ns = start(names, "KNOWN 127.0.0.1:15064\n");
              EndpointTransport client = EndpointTransport.open(LOOPBACK_ANY_PORT)) {
             long t0 = System.nanoTime();
-            SearchReport r = EpicsSearch.run(client, SearchClientConfig.builder().build(), List.of("KNOWN", "UNKNOWN"),
-                    EnumSet.of(EpicsProtocol.CA), targets(ns), Duration.ofMillis(700));
+            SearchReport r = search(client, ns, List.of("KNOWN", "UNKNOWN"), EnumSet.of(EpicsProtocol.CA),
+                    Duration.ofMillis(700));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(r.allFound()).isFalse();
             assertThat(r.missing()).containsExactly("UNKNOWN");
@@ -84,13 +94,11 @@ class NameServerLoopbackTest {
     @Test
     void shouldAnswerNewNamesWhenDirectoryFileChanges(@TempDir Path dir) throws Exception {
         Path names = dir.resolve("names.txt");
-        Files.writeString(names, "OLD 127.0.0.1:15064\n");
-        try (NameServer ns = start(NameDirectoryFile.load(names, NameDirectoryTest.LITERALS));
+        try (NameServer ns = start(names, "OLD 127.0.0.1:15064\n");
              EndpointTransport client = EndpointTransport.open(LOOPBACK_ANY_PORT)) {
             Files.writeString(names, "OLD 127.0.0.1:15064\nNEW 127.0.0.1:25064\n");
             Files.setLastModifiedTime(names, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-            SearchReport r = EpicsSearch.run(client, SearchClientConfig.builder().build(), List.of("NEW"),
-                    EnumSet.of(EpicsProtocol.CA), targets(ns), Duration.ofSeconds(5));
+            SearchReport r = search(client, ns, List.of("NEW"), EnumSet.of(EpicsProtocol.CA), Duration.ofSeconds(5));
             assertThat(r.allFound()).isTrue();
             assertThat(r.results().get(0).server().getPort()).isEqualTo(25064);
         }
@@ -99,8 +107,7 @@ class NameServerLoopbackTest {
     @Test
     void shouldCountAndNotAnswerWhenDatagramIsMalformed(@TempDir Path dir) throws Exception {
         Path names = dir.resolve("names.txt");
-        Files.writeString(names, "TEST:LIBCA 127.0.0.1:15064\n");
-        try (NameServer ns = start(NameDirectoryFile.load(names, NameDirectoryTest.LITERALS));
+        try (NameServer ns = start(names, "TEST:LIBCA 127.0.0.1:15064\n");
              EndpointTransport client = EndpointTransport.open(LOOPBACK_ANY_PORT)) {
             InetSocketAddress caPort = targets(ns).get(0).address();
             byte[] noVersion = java.util.Arrays.copyOfRange(CaCodecTest.LIBCA_SEARCH, 16, 48);

@@ -6,6 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** PVAccess codecs against the datagrams real peers sent (shared/reference/epics-udp.md §2.2, §3). */
 class PvaCodecTest {
@@ -163,26 +165,22 @@ class PvaCodecTest {
         }
     }
 
-    @Test
-    void shouldDropWithReasonWhenHeaderIsMalformed() {
+    @ParameterizedTest(name = "byte {0} = {1} -> {2}")
+    @CsvSource({
+            "0, 0xCB, PVA_BAD_MAGIC",
+            "1, 0, PVA_BAD_VERSION",
+            "2, 0x81, PVA_CONTROL_OR_SEGMENTED", // control flag
+            "2, 0x90, PVA_CONTROL_OR_SEGMENTED", // segmented
+            "7, 0x2f, TRUNCATED", // payload size one past the datagram
+            "4, 0x80, TRUNCATED"}) // negative payload size
+    void shouldDropWithReasonWhenHeaderIsMalformed(int offset, int value, EpicsDropReason reason) {
         byte[] bad = PHOEBUS_SEARCH.clone();
-        bad[0] = (byte) 0xCB;
-        assertHeaderError(bad, EpicsDropReason.PVA_BAD_MAGIC);
-        bad = PHOEBUS_SEARCH.clone();
-        bad[1] = 0;
-        assertHeaderError(bad, EpicsDropReason.PVA_BAD_VERSION);
-        bad = PHOEBUS_SEARCH.clone();
-        bad[2] = (byte) 0x81;
-        assertHeaderError(bad, EpicsDropReason.PVA_CONTROL_OR_SEGMENTED);
-        bad = PHOEBUS_SEARCH.clone();
-        bad[2] = (byte) 0x90;
-        assertHeaderError(bad, EpicsDropReason.PVA_CONTROL_OR_SEGMENTED);
-        bad = PHOEBUS_SEARCH.clone();
-        bad[7] = 0x2f;
-        assertHeaderError(bad, EpicsDropReason.TRUNCATED);
-        bad = PHOEBUS_SEARCH.clone();
-        bad[4] = (byte) 0x80;
-        assertHeaderError(bad, EpicsDropReason.TRUNCATED);
+        bad[offset] = (byte) value;
+        assertHeaderError(bad, reason);
+    }
+
+    @Test
+    void shouldDropAsTruncatedWhenDatagramIsShorterThanAHeader() {
         assertHeaderError(java.util.Arrays.copyOf(PHOEBUS_SEARCH, 5), EpicsDropReason.TRUNCATED);
     }
 
@@ -192,28 +190,20 @@ class PvaCodecTest {
         assertThat(message.error()).isEqualTo(reason);
     }
 
-    @Test
-    void shouldDropWithReasonWhenSearchBodyIsMalformed() {
-        // a channel name length that runs past the payload
+    @ParameterizedTest(name = "{3}")
+    @CsvSource({
+            // PHOEBUS_SEARCH: header 0..7, response address 16..31, protocol count 34, channel count 40..41,
+            // channel name size 45 (of 54 bytes)
+            "45, 9, PVA_BAD_FIELD, a channel name length that runs past the payload",
+            "45, 0, PVA_BAD_FIELD, an empty channel name",
+            "34, 0xFF, PVA_BAD_FIELD, a null protocol list size",
+            "16, 0x20, PVA_UNSUPPORTED_ADDRESS, a real IPv6 response address",
+            "40, 2, PVA_BAD_FIELD, more channels announced than present"})
+    void shouldDropWithReasonWhenSearchBodyIsMalformed(int offset, int value, EpicsDropReason reason, String what) {
+        assertThat(PHOEBUS_SEARCH).hasSize(54);
         byte[] bad = PHOEBUS_SEARCH.clone();
-        bad[bad.length - 9] = 9;
-        assertSearchDrop(bad, EpicsDropReason.PVA_BAD_FIELD);
-        // an empty channel name
-        bad = PHOEBUS_SEARCH.clone();
-        bad[bad.length - 9] = 0;
-        assertSearchDrop(bad, EpicsDropReason.PVA_BAD_FIELD);
-        // a null protocol list size
-        bad = PHOEBUS_SEARCH.clone();
-        bad[8 + 26] = (byte) 0xFF;
-        assertSearchDrop(bad, EpicsDropReason.PVA_BAD_FIELD);
-        // a real IPv6 response address
-        bad = PHOEBUS_SEARCH.clone();
-        bad[8 + 8] = 0x20;
-        assertSearchDrop(bad, EpicsDropReason.PVA_UNSUPPORTED_ADDRESS);
-        // more channels announced than present
-        bad = PHOEBUS_SEARCH.clone();
-        bad[8 + 32] = 2;
-        assertSearchDrop(bad, EpicsDropReason.PVA_BAD_FIELD);
+        bad[offset] = (byte) value;
+        assertSearchDrop(bad, reason);
     }
 
     private void assertSearchDrop(byte[] datagram, EpicsDropReason reason) {

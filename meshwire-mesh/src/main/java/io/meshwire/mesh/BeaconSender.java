@@ -7,7 +7,10 @@ import java.nio.ByteBuffer;
 /**
  * Puts a node's discovery beacons on the network. The node encodes a beacon (see {@link MeshNode} for the format)
  * every beacon interval and calls {@link #send} on its own thread; where the beacon goes is this interface's
- * business: a list of unicast addresses ({@link UnicastBeaconSender}), or a fanout over every NIC.
+ * business: a list of unicast addresses ({@link UnicastBeaconSender}), or a fanout over every NIC
+ * ({@link NicBeaconSender}). Every node has the unicast one ({@link MeshConfig#beaconTargets()},
+ * {@link MeshNode#addBeaconTarget}); a {@link MeshConfig#beaconSender() factory} adds a second one, and the node
+ * hands each beacon to both, so a node can announce on every NIC and to addresses beyond routers at once.
  *
  * <p>Beacons arriving on the node's own socket are read by the node; a sender that receives on other sockets
  * hands them in with {@link MeshNode#acceptBeacon}.

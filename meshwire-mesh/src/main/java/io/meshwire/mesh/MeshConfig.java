@@ -27,9 +27,10 @@ import java.util.Objects;
  *     senders' window, or a sender can overrun it (counted as {@code INBOUND_FULL})
  * @param maxStreams most streams (inbound and outbound) per session, as net-mesh's 4096
  * @param beaconInterval how often discovery beacons go out
- * @param beaconTargets where the built-in {@link UnicastBeaconSender} sends beacons (empty: no beacons unless a
- *     {@code beaconSender} factory is set)
- * @param beaconSender makes the {@link BeaconSender} at start, or {@code null} for the built-in unicast one
+ * @param beaconTargets where the built-in {@link UnicastBeaconSender} sends beacons, with or without a
+ *     {@code beaconSender} (empty: none but the {@code beaconSender}'s)
+ * @param beaconSender makes a second {@link BeaconSender} at start that gets every beacon too (e.g.
+ *     {@link NicBeaconSender}: on every NIC), or {@code null} for the unicast one alone
  * @param discoveryExpiry how long a discovered node is kept after its last beacon
  * @param acceptDiscovered accept handshakes from nodes known by beacon, besides those named with
  *     {@link MeshNode#accept(long)}

@@ -129,6 +129,9 @@ public final class MeshNode implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean closeFromNodeThread;
+    /** Sends to {@link MeshConfig#beaconTargets()} and {@link #addBeaconTarget} targets; set at start. */
+    private volatile UnicastBeaconSender unicastBeacons;
+    /** The sender {@link MeshConfig#beaconSender()} made (e.g. per-NIC discovery), or null. */
     private volatile BeaconSender beaconSender;
 
     // ---- node thread only
@@ -220,16 +223,20 @@ public final class MeshNode implements AutoCloseable {
         MeshNode node;
         try {
             node = new MeshNode(config, handler, endpoint);
+            node.unicastBeacons = new UnicastBeaconSender(endpoint, config.beaconTargets());
             BeaconSender.Factory factory = config.beaconSender();
-            node.beaconSender = factory != null ? factory.create(endpoint)
-                    : new UnicastBeaconSender(endpoint, config.beaconTargets());
+            if (factory != null) {
+                node.beaconSender = factory.create(endpoint);
+            }
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             throw e;
         }
         node.thread.start();
         try {
-            node.beaconSender.nodeStarted(node);
+            if (node.beaconSender != null) {
+                node.beaconSender.nodeStarted(node);
+            }
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -657,17 +664,13 @@ public final class MeshNode implements AutoCloseable {
     }
 
     /**
-     * Adds a destination to the built-in {@link UnicastBeaconSender}.
+     * Adds a destination to the built-in {@link UnicastBeaconSender}, also when a {@link MeshConfig#beaconSender()}
+     * sends the beacons elsewhere as well (e.g. on every NIC).
      *
      * @param target a resolved address with a port
-     * @throws IllegalStateException if a custom {@link BeaconSender.Factory} is configured
      */
     public void addBeaconTarget(InetSocketAddress target) {
-        if (!(beaconSender instanceof UnicastBeaconSender unicast)) {
-            throw new IllegalStateException("addBeaconTarget works with the built-in unicast beacon sender; this node "
-                    + "uses " + beaconSender.getClass().getSimpleName());
-        }
-        unicast.addTarget(target);
+        unicastBeacons.addTarget(target);
     }
 
     /**
@@ -1419,21 +1422,31 @@ public final class MeshNode implements AutoCloseable {
     }
 
     private void sendBeacon() {
-        BeaconSender sender = beaconSender;
-        if (sender == null) {
-            return;
-        }
-        if (sender instanceof UnicastBeaconSender unicast && unicast.targets().isEmpty()) {
+        UnicastBeaconSender unicast = unicastBeacons;
+        BeaconSender configured = beaconSender;
+        boolean toTargets = unicast != null && !unicast.targets().isEmpty();
+        if (configured == null && !toTargets) {
             return;
         }
         beacons.encode(beacon, endpoint.localAddress().getPort(), nodeId, bootId, ++beaconSequence,
                 System.currentTimeMillis(), config.identity().staticPublicKey());
+        // each sender on its own: one that cannot send (e.g. no NIC up yet) must not keep the beacon from the other
+        boolean sent = configured != null && sendBeacon(configured);
+        sent |= toTargets && sendBeacon(unicast);
+        if (sent) {
+            counters.beaconsSent.increment();
+        }
+    }
+
+    private boolean sendBeacon(BeaconSender sender) {
         beaconBuffer.clear();
         try {
             sender.send(beaconBuffer);
-            counters.beaconsSent.increment();
+            return true;
         } catch (IOException | RuntimeException e) {
-            sendWarnings.warn("mesh node {}: beacon not sent: {}", Long.toUnsignedString(nodeId, 16), e.toString());
+            sendWarnings.warn("mesh node {}: beacon not sent by {}: {}", Long.toUnsignedString(nodeId, 16),
+                    sender.getClass().getSimpleName(), e.toString());
+            return false;
         }
     }
 

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       broadcast: one destination for every NIC, and it is heard only by the wildcard socket, so a receiver gets
  *       one copy per NIC it shares with the sender (the set is opened without per-subnet broadcast sockets, which
  *       would be a second copy). Broadcasts do not cross routers: discovery reaches the directly attached
- *       subnets; use {@link UnicastBeaconSender} (or both) beyond them.
+ *       subnets; beyond them, add unicast targets ({@link MeshConfig#beaconTargets()},
+ *       {@link MeshNode#addBeaconTarget}): the node sends each beacon to those as well.
  *   <li><b>Receiving.</b> A daemon thread reads the set and passes every 88-byte datagram to
  *       {@link MeshNode#acceptBeacon} with its source address; the node checks the PSK tag and replays. The thread
  *       drops, before the node sees them, datagrams of another length ({@link #ignored()}), the node's own beacons

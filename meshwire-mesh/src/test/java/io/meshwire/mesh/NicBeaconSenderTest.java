@@ -4,7 +4,6 @@ import static io.meshwire.mesh.MeshTesting.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshwire.nic.NicSetConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link NicBeaconSender} on loopback only: its setup checks, and its receive path with a beacon set restricted to
- * {@code 127.0.0.1} (fan-out skips loopback, so nothing here is broadcast; every datagram is sent to 127.0.0.1).
+ * {@link NicBeaconSender} on loopback only: its setup checks, its receive path with a beacon set restricted to
+ * {@code 127.0.0.1} (fan-out skips loopback, so nothing here is broadcast; every datagram is sent to 127.0.0.1), and
+ * a node that has it and unicast beacon targets at once.
  * The real fan-out over two NICs is {@link NicDiscoveryNetnsTest}.
  */
 @Timeout(30)
@@ -59,9 +59,7 @@ class NicBeaconSenderTest {
     @Test
     void shouldHandBeaconsToTheNodeAndDropDuplicatesOwnAndForeignDatagramsWhenTheyArrive() throws Exception {
         int beaconPort = freePort();
-        NicSetConfig loopbackOnly = NicBeaconSender.setConfig(beaconPort).includeLoopback(true)
-                .onlyAddress(InetAddress.getLoopbackAddress()).followInterfaces(false).build();
-        NicBeaconSender.Factory factory = NicBeaconSender.factory(loopbackOnly);
+        NicBeaconSender.Factory factory = loopbackOnly(beaconPort);
         MeshNode a = track(MeshNode.start(config().bind("0.0.0.0", 0).beaconSender(factory).build()));
         // the node attached itself at start; attach only looks the sender up
         NicBeaconSender sender = factory.sender();
@@ -121,12 +119,57 @@ class NicBeaconSenderTest {
         assertThatThrownBy(() -> sender.send(ByteBuffer.allocate(Beacons.LENGTH))).isInstanceOf(IOException.class);
     }
 
+    @Test
+    void shouldAlsoBeaconToUnicastTargetsWhenDiscoveryOnEveryNicIsOn() throws Exception {
+        int beaconPort = freePort();
+        NicBeaconSender.Factory factory = loopbackOnly(beaconPort);
+        // b and c listen on loopback only: a's per-NIC beacons (broadcasts, and here on no NIC at all: the set holds
+        // loopback alone, which fan-out skips) never reach them, only its unicast ones can
+        MeshNode b = track(MeshNode.start(config().beaconTargets(List.of(new InetSocketAddress("127.0.0.1",
+                beaconPort))).build()));
+        MeshNode c = track(MeshNode.start(config().build()));
+        MeshNode a = track(MeshNode.start(config().bind("0.0.0.0", 0).beaconSender(factory)
+                .beaconTargets(List.of(b.localAddress())).build()));
+        a.addBeaconTarget(c.localAddress());
+        InetSocketAddress aOnLoopback = new InetSocketAddress("127.0.0.1", a.localAddress().getPort());
+
+        // through the configured target and the one added later, though the fan-out fails on every beacon
+        assertThat(awaitDiscovered(b, a.nodeId()).address()).isEqualTo(aOnLoopback);
+        assertThat(awaitDiscovered(c, a.nodeId()).address()).isEqualTo(aOnLoopback);
+        NicBeaconSender sender = factory.sender();
+        assertThat(sender.copiesSent()).isZero();
+        // and a still hears b through its beacon set, so both find each other by node id alone
+        assertThat(awaitDiscovered(a, b.nodeId()).address()).isEqualTo(b.localAddress());
+        assertThat(sender.passed()).isPositive();
+        assertThat(b.connect(a.nodeId()).get(10, TimeUnit.SECONDS).address()).isEqualTo(aOnLoopback);
+    }
+
+    private static DiscoveredNode awaitDiscovered(MeshNode node, long nodeId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            for (DiscoveredNode d : node.discovered()) {
+                if (d.nodeId() == nodeId) {
+                    return d;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError(Long.toUnsignedString(nodeId, 16) + " not discovered within 5 s; known: "
+                + node.discovered());
+    }
+
     private static void awaitAbove(LongSupplier counter, long before) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (counter.getAsLong() <= before && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         assertThat(counter.getAsLong()).isGreaterThan(before);
+    }
+
+    /** A beacon set on 127.0.0.1 only: it hears beacons sent to it, and its fan-out has no NIC to go through. */
+    private static NicBeaconSender.Factory loopbackOnly(int beaconPort) {
+        return NicBeaconSender.factory(NicBeaconSender.setConfig(beaconPort).includeLoopback(true)
+                .onlyAddress(InetAddress.getLoopbackAddress()).followInterfaces(false).build());
     }
 
     /** A port that was free a moment ago: the beacon set needs a fixed one, and a shared one would split traffic. */

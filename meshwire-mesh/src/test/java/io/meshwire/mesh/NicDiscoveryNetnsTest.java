@@ -105,53 +105,58 @@ class NicDiscoveryNetnsTest {
         }
     }
 
+    /** A peer and the two ends of the NIC link between it and the host. */
+    private record Link(Probe peer, String peerAddress, String hostAddress) {
+        String peerAt() {
+            return peerAddress + ":" + peer.port;
+        }
+
+        String hostAt() {
+            return hostAddress + ":" + host.port;
+        }
+    }
+
     @Test
     void shouldDiscoverAndRunASessionOverEachNicWhenPeersSitBehindDifferentNics() throws Exception {
+        List<Link> links = List.of(new Link(peer1, "10.1.0.2", "10.1.0.1"), new Link(peer2, "10.2.0.2", "10.2.0.1"));
         // discovery: each peer is heard through the NIC it sits behind, at its own node port (not the beacon port)
-        assertThat(host.command("discover " + peer1.id, "FOUND " + peer1.id))
-                .isEqualTo("FOUND " + peer1.id + " 10.1.0.2:" + peer1.port);
-        assertThat(host.command("discover " + peer2.id, "FOUND " + peer2.id))
-                .isEqualTo("FOUND " + peer2.id + " 10.2.0.2:" + peer2.port);
+        for (Link l : links) {
+            assertReply(host, "discover " + l.peer().id, "FOUND " + l.peer().id, " " + l.peerAt());
+        }
         // the host announced on both NICs: each peer reaches it at the address of the NIC that faces the peer
-        assertThat(peer1.command("discover " + host.id, "FOUND " + host.id))
-                .isEqualTo("FOUND " + host.id + " 10.1.0.1:" + host.port);
-        assertThat(peer2.command("discover " + host.id, "FOUND " + host.id))
-                .isEqualTo("FOUND " + host.id + " 10.2.0.1:" + host.port);
+        for (Link l : links) {
+            assertReply(l.peer(), "discover " + host.id, "FOUND " + host.id, " " + l.hostAt());
+        }
 
         // handshake by node id alone, one session per NIC
-        assertThat(host.command("connect " + peer1.id, "CONNECTED " + peer1.id))
-                .isEqualTo("CONNECTED " + peer1.id + " 10.1.0.2:" + peer1.port);
-        assertThat(host.command("connect " + peer2.id, "CONNECTED " + peer2.id))
-                .isEqualTo("CONNECTED " + peer2.id + " 10.2.0.2:" + peer2.port);
+        for (Link l : links) {
+            assertReply(host, "connect " + l.peer().id, "CONNECTED " + l.peer().id, " " + l.peerAt());
+        }
 
         // reliable events, in order, over each NIC and back
-        assertThat(host.command("send " + peer1.id + " 7 " + EVENTS, "SENT " + peer1.id))
-                .isEqualTo("SENT " + peer1.id + " " + EVENTS);
-        assertThat(host.command("send " + peer2.id + " 7 " + EVENTS, "SENT " + peer2.id))
-                .isEqualTo("SENT " + peer2.id + " " + EVENTS);
-        assertThat(peer1.command("send " + host.id + " 9 " + EVENTS, "SENT " + host.id))
-                .isEqualTo("SENT " + host.id + " " + EVENTS);
-        assertThat(peer2.command("send " + host.id + " 9 " + EVENTS, "SENT " + host.id))
-                .isEqualTo("SENT " + host.id + " " + EVENTS);
-        assertThat(peer1.awaitReceived(host.id, 7, EVENTS))
-                .isEqualTo("RECEIVED " + host.id + " 7 count=" + EVENTS + " inorder=true");
-        assertThat(peer2.awaitReceived(host.id, 7, EVENTS))
-                .isEqualTo("RECEIVED " + host.id + " 7 count=" + EVENTS + " inorder=true");
-        assertThat(host.awaitReceived(peer1.id, 9, EVENTS))
-                .isEqualTo("RECEIVED " + peer1.id + " 9 count=" + EVENTS + " inorder=true");
-        assertThat(host.awaitReceived(peer2.id, 9, EVENTS))
-                .isEqualTo("RECEIVED " + peer2.id + " 9 count=" + EVENTS + " inorder=true");
+        for (Link l : links) {
+            assertReply(host, "send " + l.peer().id + " 7 " + EVENTS, "SENT " + l.peer().id, " " + EVENTS);
+        }
+        for (Link l : links) {
+            assertReply(l.peer(), "send " + host.id + " 9 " + EVENTS, "SENT " + host.id, " " + EVENTS);
+        }
+        for (Link l : links) {
+            assertThat(l.peer().awaitReceived(host.id, 7, EVENTS))
+                    .isEqualTo("RECEIVED " + host.id + " 7 count=" + EVENTS + " inorder=true");
+        }
+        for (Link l : links) {
+            assertThat(host.awaitReceived(l.peer().id, 9, EVENTS))
+                    .isEqualTo("RECEIVED " + l.peer().id + " 9 count=" + EVENTS + " inorder=true");
+        }
 
         // heartbeats keep both sessions up past the suspect timeout (2 s) with no more traffic
         Thread.sleep(2_500);
-        assertThat(host.command("peer " + peer1.id, "PEER " + peer1.id))
-                .isEqualTo("PEER " + peer1.id + " state=CONNECTED addr=10.1.0.2:" + peer1.port);
-        assertThat(host.command("peer " + peer2.id, "PEER " + peer2.id))
-                .isEqualTo("PEER " + peer2.id + " state=CONNECTED addr=10.2.0.2:" + peer2.port);
-        assertThat(peer1.command("peer " + host.id, "PEER " + host.id))
-                .isEqualTo("PEER " + host.id + " state=CONNECTED addr=10.1.0.1:" + host.port);
-        assertThat(peer2.command("peer " + host.id, "PEER " + host.id))
-                .isEqualTo("PEER " + host.id + " state=CONNECTED addr=10.2.0.1:" + host.port);
+        for (Link l : links) {
+            assertReply(host, "peer " + l.peer().id, "PEER " + l.peer().id, " state=CONNECTED addr=" + l.peerAt());
+        }
+        for (Link l : links) {
+            assertReply(l.peer(), "peer " + host.id, "PEER " + host.id, " state=CONNECTED addr=" + l.hostAt());
+        }
         String hostStats = host.command("stats", "STATS");
         assertThat(heartbeats(hostStats)).as(hostStats).isGreaterThanOrEqualTo(20);
         assertThat(heartbeats(peer1.command("stats", "STATS"))).isGreaterThanOrEqualTo(10);
@@ -168,6 +173,11 @@ class NicDiscoveryNetnsTest {
         Matcher m = Pattern.compile("copiesSent=(\\d+)").matcher(hostStats);
         assertThat(m.find()).isTrue();
         assertThat(Long.parseLong(m.group(1)) % 2).as(hostStats).isZero();
+    }
+
+    /** Sends {@code command} to {@code probe} and expects the line {@code reply} followed by {@code rest}. */
+    private static void assertReply(Probe probe, String command, String reply, String rest) {
+        assertThat(probe.command(command, reply)).isEqualTo(reply + rest);
     }
 
     private static long heartbeats(String stats) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -37,7 +38,7 @@ import java.util.stream.Collectors;
  * ({@code NODEID@HOST:PORT/KEY}) that the others take with {@code --connect}. A node that connects also sends its
  * discovery beacons to the target first, so the target learns the initiator's node id (which the Noise prologue
  * needs) without being told. A node whose configuration carries a {@link NicBeaconSender.Factory} ({@code
- * --discover}) instead broadcasts its beacons through every NIC and hears the others' (the factory is attached to
+ * --discover}) also broadcasts its beacons through every NIC and hears the others' (the factory is attached to
  * the node here), so {@code --connect NODEID} needs no address on any directly attached subnet. Events are
  * {@link EventBatch} events, so receivers report order, loss and latency.
  */
@@ -392,9 +393,8 @@ public final class MeshTools {
                     ? factory.attach(node) : null;
             spec.accept().forEach(node::accept);
             for (PeerRef peer : spec.connect()) {
-                // With per-NIC discovery the target hears our broadcast beacons (if it listens on the beacon port
-                // of a shared subnet); the node has no unicast beacon sender to add it to.
-                if (!peer.byDiscovery() && nics == null) {
+                // also with per-NIC discovery: the target may sit beyond the subnets our broadcasts reach
+                if (!peer.byDiscovery()) {
                     node.addBeaconTarget(peer.address());
                 }
             }
@@ -410,8 +410,11 @@ public final class MeshTools {
                 out.printf(Locale.ROOT, "connect: %s%n", PeerRef.format(node, bound));
             }
             if (nics != null) {
-                out.printf(Locale.ROOT, "discovery: beacons on every NIC, port %d, through %s%n", nics.port(),
-                        announcingNics(nics));
+                List<InetSocketAddress> targets = spec.config().beaconTargets();
+                out.printf(Locale.ROOT, "discovery: beacons on every NIC, port %d, through %s%s%n", nics.port(),
+                        announcingNics(nics), targets.isEmpty() ? "" : "; also to " + targets.stream()
+                                .map(t -> t.getAddress().getHostAddress() + ":" + t.getPort())
+                                .collect(Collectors.joining(", ")));
             }
             out.flush();
             return node;
@@ -432,7 +435,7 @@ public final class MeshTools {
         return list.isEmpty() ? "no up, non-loopback IPv4 NIC yet (NICs that come up are added)" : list;
     }
 
-    /** The node's per-NIC beacon sender, or {@code null} when it beacons by unicast. */
+    /** The node's per-NIC beacon sender, or {@code null} without {@code --discover}. */
     private static NicBeaconSender nicBeacons(MeshNode node) {
         return node.config().beaconSender() instanceof NicBeaconSender.Factory f ? f.sender() : null;
     }
@@ -477,13 +480,7 @@ public final class MeshTools {
     }
 
     /** Prints peer and discovery events. */
-    private static final class Reporter implements MeshListener {
-        private final PrintStream out;
-
-        Reporter(PrintStream out) {
-            this.out = out;
-        }
-
+    private record Reporter(PrintStream out) implements MeshListener {
         @Override
         public void onPeerConnected(PeerInfo peer) {
             out.printf(Locale.ROOT, "peer connected: %s at %s%n", PeerRef.hex(peer.nodeId()), peer.address());
@@ -507,17 +504,7 @@ public final class MeshTools {
     }
 
     /** Subscribes to the channel at each (matching) peer as its session comes up. */
-    private static final class Subscriber implements MeshListener {
-        private final MeshNode node;
-        private final SubSpec spec;
-        private final PrintStream out;
-
-        Subscriber(MeshNode node, SubSpec spec, PrintStream out) {
-            this.node = node;
-            this.spec = spec;
-            this.out = out;
-        }
-
+    private record Subscriber(MeshNode node, SubSpec spec, PrintStream out) implements MeshListener {
         @Override
         public void onPeerConnected(PeerInfo peer) {
             if (spec.publisher() != null && spec.publisher() != peer.nodeId()) {
@@ -556,33 +543,26 @@ public final class MeshTools {
         }
 
         long events() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.events();
-            }
-            return n;
+            return sum(StreamTally::events);
         }
 
         long bytes() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.bytes();
-            }
-            return n;
+            return sum(StreamTally::bytes);
         }
 
         long missing() {
-            long n = 0;
-            for (StreamTally t : tallies) {
-                n += t.missing();
-            }
-            return n;
+            return sum(StreamTally::missing);
         }
 
         long outOfOrder() {
+            return sum(StreamTally::outOfOrder);
+        }
+
+        /** One counter summed over every inbound stream. */
+        private long sum(ToLongFunction<StreamTally> counter) {
             long n = 0;
             for (StreamTally t : tallies) {
-                n += t.outOfOrder();
+                n += counter.applyAsLong(t);
             }
             return n;
         }

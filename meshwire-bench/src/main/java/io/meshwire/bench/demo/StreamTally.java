@@ -1,5 +1,6 @@
 package io.meshwire.bench.demo;
 
+import io.meshwire.bench.transport.ArrivalCounters;
 import io.meshwire.mesh.MeshEvent;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
@@ -13,27 +14,22 @@ import java.util.concurrent.TimeUnit;
  * sequence numbers, and the send-to-delivery latency (receiver's {@link System#nanoTime()} minus the stamp in the
  * payload; both ends must share the clock, i.e. run on one host). One thread delivers ({@link #onEvent}); any
  * thread may read the counters, and one reader at a time takes latency intervals ({@link #sampleLatency}), which
- * also accumulate into {@link #totalLatency()}. Allocation free per event.
+ * also accumulate into {@link #totalLatency()}. Events and arrival times are {@link ArrivalCounters}. Allocation
+ * free per event.
  */
-public final class StreamTally {
+public final class StreamTally extends ArrivalCounters {
 
     private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final VarHandle EVENTS;
     private static final VarHandle BYTES;
     private static final VarHandle OUT_OF_ORDER;
     private static final VarHandle MISSING;
-    private static final VarHandle FIRST_NANOS;
-    private static final VarHandle LAST_NANOS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            EVENTS = lookup.findVarHandle(StreamTally.class, "events", long.class);
             BYTES = lookup.findVarHandle(StreamTally.class, "bytes", long.class);
             OUT_OF_ORDER = lookup.findVarHandle(StreamTally.class, "outOfOrder", long.class);
             MISSING = lookup.findVarHandle(StreamTally.class, "missing", long.class);
-            FIRST_NANOS = lookup.findVarHandle(StreamTally.class, "firstNanos", long.class);
-            LAST_NANOS = lookup.findVarHandle(StreamTally.class, "lastNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,18 +40,12 @@ public final class StreamTally {
     private final SingleWriterRecorder recorder = new SingleWriterRecorder(1, MAX_LATENCY_NANOS, 3);
     private final Histogram total = new Histogram(1, MAX_LATENCY_NANOS, 3);
     private Histogram interval;
-    @SuppressWarnings("unused") // through EVENTS
-    private long events;
     @SuppressWarnings("unused") // through BYTES
     private long bytes;
     @SuppressWarnings("unused") // through OUT_OF_ORDER
     private long outOfOrder;
     @SuppressWarnings("unused") // through MISSING
     private long missing;
-    @SuppressWarnings("unused") // through FIRST_NANOS
-    private long firstNanos;
-    @SuppressWarnings("unused") // through LAST_NANOS
-    private long lastNanos;
     private long expected;
     private volatile String firstDisorder;
 
@@ -102,17 +92,13 @@ public final class StreamTally {
             }
             expected = Math.max(expected, sequence + 1);
         }
-        if ((long) EVENTS.getOpaque(this) == 0) {
-            FIRST_NANOS.setOpaque(this, now);
-        }
-        LAST_NANOS.setOpaque(this, now);
         BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + length);
-        EVENTS.setRelease(this, (long) EVENTS.getOpaque(this) + 1);
+        arrived(1, now);
     }
 
     /** Events delivered. */
     public long events() {
-        return (long) EVENTS.getAcquire(this);
+        return count();
     }
 
     /** Payload bytes delivered. */
@@ -132,7 +118,7 @@ public final class StreamTally {
 
     /** Seconds from the first delivered event to the last (0 before two events). */
     public double activeSeconds() {
-        return ((long) LAST_NANOS.getOpaque(this) - (long) FIRST_NANOS.getOpaque(this)) / 1e9;
+        return (lastNanos() - firstNanos()) / 1e9;
     }
 
     /** The first order violation, or {@code null}. */

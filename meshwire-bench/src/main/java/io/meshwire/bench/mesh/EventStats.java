@@ -48,7 +48,7 @@ public final class EventStats extends ReceiverCounters {
             warmupEvents++;
             return;
         }
-        arrivedAt(1, deliveredNanos);
+        arrived(1, deliveredNanos);
         bytes += size;
         latency.recordValue(Math.clamp(deliveredNanos - publishNanos, 0, MAX_LATENCY_NANOS));
     }
