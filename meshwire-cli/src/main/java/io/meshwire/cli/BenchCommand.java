@@ -24,7 +24,8 @@ final class BenchCommand implements Runnable {
             "End-to-end loopback benchmark: sender and receiver in separate processes for each system "
                     + "(c-mmsg, c-gso-gro, jdk-nio, netty-epoll, meshwire-native, meshwire-nio, meshwire-gso), "
                     + "with live progress, then a table with ratios to the C baseline.",
-            "Options: --size N[,M] (default 64,1200)  --seconds S  --systems a,b  --capacity[=K] (receiver flooded "
+            "Options: --size N[,M] (default 64,1200)  --seconds S  --warmup W (first seconds left out of the "
+                    + "steady rate, default 1)  --systems a,b  --capacity[=K] (receiver flooded "
                     + "by K C senders)  --json (last line: one JSON object)  --grace-ms MS"})
     static final class Transport implements Callable<Integer> {
         @picocli.CommandLine.Unmatched

@@ -12,9 +12,11 @@ import java.util.List;
  * @param json            end each size with one JSON line (the last line printed is the last size's)
  * @param host            loopback address every peer binds or targets
  * @param graceMillis     extra time a receiver waits for late datagrams
+ * @param warmupSeconds   the first seconds of each receiver's run left out of its steady rate (the JIT compiles
+ *                        meanwhile); a run not longer than this has no steady rate
  */
 public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems, int capacitySenders, boolean json,
-        String host, int graceMillis) {
+        String host, int graceMillis, int warmupSeconds) {
 
     /** The most C senders capacity mode starts by default. */
     public static final int MAX_DEFAULT_SENDERS = 3;
@@ -40,6 +42,9 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         if (!host.equals("127.0.0.1") && !host.equals("::1") && !host.startsWith("127.")) {
             throw new IllegalArgumentException("--host " + host + " is not a loopback address: this benchmark floods "
                     + "its target and runs on loopback only (127.0.0.1 or ::1)");
+        }
+        if (warmupSeconds < 0 || warmupSeconds > 3_600) {
+            throw new IllegalArgumentException("--warmup " + warmupSeconds + " is outside 0..3600");
         }
         if (graceMillis < 0 || graceMillis > 60_000) {
             throw new IllegalArgumentException("--grace-ms " + graceMillis + " is outside 0..60000");
@@ -73,6 +78,7 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         private boolean json;
         private String host = "127.0.0.1";
         private int graceMillis = 1_000;
+        private int warmupSeconds = 1;
 
         private Builder() {
         }
@@ -114,6 +120,12 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         }
 
         /** Receiver grace period. */
+        /** Seconds at the start of each run left out of the steady rate (default 1). */
+        public Builder warmupSeconds(int value) {
+            warmupSeconds = value;
+            return this;
+        }
+
         public Builder graceMillis(int value) {
             graceMillis = value;
             return this;
@@ -121,7 +133,8 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
 
         /** Validates and builds. */
         public BenchConfig build() {
-            return new BenchConfig(sizes, seconds, systems, capacitySenders, json, host, graceMillis);
+            return new BenchConfig(sizes, seconds, systems, capacitySenders, json, host, graceMillis,
+                    warmupSeconds);
         }
     }
 }

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Turns a receiver's cumulative {@code PROGRESS t=S received=N} lines into one live rate line per second, and keeps
- * the rate after the first second (warm-up excluded) for the result table.
+ * the rate after the warm-up seconds (JIT compilation excluded) for the result table.
  */
 public final class ProgressPrinter {
 
@@ -15,14 +15,22 @@ public final class ProgressPrinter {
     private final String unit;
     private long lastReceived;
     private long lastSecond;
-    private long receivedAtFirstSecond = -1;
+    private final int warmupSeconds;
+    private long receivedAtWarmupEnd;
 
     /** Prints to {@code out} lines naming {@code system} and {@code size}, rates in {@code unit} (e.g. events/s). */
     public ProgressPrinter(PrintStream out, String system, int size, String unit) {
+        this(out, system, size, unit, 1);
+    }
+
+    /** As above, with the steady rate taken after {@code warmupSeconds} (0: from the first datagram). */
+    public ProgressPrinter(PrintStream out, String system, int size, String unit, int warmupSeconds) {
         this.out = out;
         this.system = system;
         this.size = size;
         this.unit = unit;
+        this.warmupSeconds = warmupSeconds;
+        this.receivedAtWarmupEnd = warmupSeconds == 0 ? 0 : -1;
     }
 
     /** Takes one PROGRESS line; called from the peer's stdout reader. */
@@ -33,14 +41,14 @@ public final class ProgressPrinter {
         out.flush();
         lastReceived = received;
         lastSecond = line.number("t");
-        if (lastSecond == 1) {
-            receivedAtFirstSecond = received;
+        if (lastSecond == warmupSeconds) {
+            receivedAtWarmupEnd = received;
         }
     }
 
-    /** Items/s between the receiver's first and last full second; NaN with fewer than two seconds. */
+    /** Items/s between the end of the warm-up and the receiver's last full second; NaN without such a second. */
     public synchronized double steadyRate() {
-        return receivedAtFirstSecond < 0 || lastSecond < 2 ? Double.NaN
-                : (double) (lastReceived - receivedAtFirstSecond) / (lastSecond - 1);
+        return receivedAtWarmupEnd < 0 || lastSecond <= warmupSeconds ? Double.NaN
+                : (double) (lastReceived - receivedAtWarmupEnd) / (lastSecond - warmupSeconds);
     }
 }

@@ -24,17 +24,19 @@ public final class ResultFormat {
         return null;
     }
 
-    static String table(List<BenchResult> results, boolean capacity) {
+    static String table(List<BenchResult> results, boolean capacity, int warmupSeconds) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %9s %9s%n", "system", "size",
-                "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg", "after 1st s/s", "rx ns/dg", "tx ns/dg"));
+        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %11s %9s %9s%n", "system",
+                "size", "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg", "after " + warmupSeconds + " s/s",
+                "steady vs c", "rx ns/dg", "tx ns/dg"));
         for (BenchResult r : results) {
             if (!r.ok()) {
                 out.append(String.format(Locale.ROOT, "%-16s %5d B  FAILED: %s%n", r.system(), r.size(), r.error()));
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %9s %9s%n", r.system(),
+            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %11s %9s %9s%n",
+                    r.system(),
                     r.size(),
                     rate(r.datagramsPerSecond()), r.gigabitsPerSecond(), percent(r.loss()),
                     Double.isNaN(r.packetsPerSyscall()) ? "n/a" : String.format(Locale.ROOT, "%.2f",
@@ -42,6 +44,8 @@ public final class ResultFormat {
                     baseline == null ? "-" : String.format(Locale.ROOT, "%.2f",
                             r.datagramsPerSecond() / baseline.datagramsPerSecond()),
                     Double.isNaN(r.steadyRate()) ? "-" : rate(r.steadyRate()),
+                    baseline == null || Double.isNaN(r.steadyRate()) || Double.isNaN(baseline.steadyRate()) ? "-"
+                            : String.format(Locale.ROOT, "%.2f", r.steadyRate() / baseline.steadyRate()),
                     nanos(r.receiverCpuPerDatagram()), nanos(r.senderCpuPerDatagram())));
         }
         out.append(capacity
@@ -49,7 +53,8 @@ public final class ResultFormat {
                         + " C mmsg senders; dgrams/s is the receiver's rate\n"
                 : "");
         out.append("pkts/syscall: datagrams per receive call that returned data (n/a: not observable); "
-                + "after 1st s/s: receive rate once the first second (JIT warm-up) is past;\n"
+                + "after N s/s: receive rate once the first N seconds (JIT warm-up, --warmup) are past, and "
+                + "steady vs c its ratio to c-mmsg's;\n"
                 + "rx/tx ns/dg: CPU time of the receiver/sender process (all threads) per datagram\n");
         boolean header = false;
         for (BenchResult r : results) {
@@ -79,15 +84,16 @@ public final class ResultFormat {
     }
 
     /**
-     * {@code {"size":N,"mode":"pair","seconds":S,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one
+     * {@code {"size":N,"mode":"pair","seconds":S,"warmup_s":W,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one
      * line; a number that is not defined (loss with nothing sent, pkts/syscall unobservable) is {@code null}.
      */
-    static String json(int size, boolean capacity, int seconds, List<BenchResult> results) {
+    static String json(int size, boolean capacity, int seconds, int warmupSeconds, List<BenchResult> results) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder(256);
         out.append("{\"size\":").append(size)
                 .append(",\"mode\":\"").append(capacity ? "capacity" : "pair").append('"')
                 .append(",\"seconds\":").append(seconds)
+                .append(",\"warmup_s\":").append(warmupSeconds)
                 .append(",\"results\":[");
         for (int i = 0; i < results.size(); i++) {
             BenchResult r = results.get(i);
@@ -95,7 +101,7 @@ public final class ResultFormat {
             out.append("\"system\":").append(string(r.system()));
             out.append(",\"dgrams_per_s\":").append(number(r.datagramsPerSecond(), 1));
             out.append(",\"loss\":").append(number(r.loss(), 6));
-            out.append(",\"dgrams_per_s_after_1s\":").append(number(r.steadyRate(), 1));
+            out.append(",\"dgrams_per_s_after_warmup\":").append(number(r.steadyRate(), 1));
             out.append(",\"gbit_per_s\":").append(number(r.gigabitsPerSecond(), 4));
             out.append(",\"sent\":").append(r.sent());
             out.append(",\"received\":").append(r.received());

@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <pre>
  * TransportBench [--size 64,1200] [--seconds 5] [--systems c-mmsg,jdk-nio] [--capacity[=K]] [--json]
- *                [--host 127.0.0.1] [--grace-ms 1000]
+ *                [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1]
  * </pre>
  * A live line per second relays the receiver's rate; a table per size follows, with ratios to {@code c-mmsg}, which
  * therefore always runs first. With {@code --json} each size ends with one JSON line, so the last line printed is
@@ -37,7 +37,7 @@ public final class TransportBench {
         } catch (IllegalArgumentException e) {
             System.err.println("TransportBench: " + e.getMessage());
             System.err.println("usage: TransportBench [--size 64,1200] [--seconds 5] [--systems a,b] [--capacity[=K]]"
-                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000]");
+                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1]");
             System.exit(2);
             return;
         }
@@ -68,6 +68,7 @@ public final class TransportBench {
                         .map(String::strip).filter(s -> !s.isEmpty()).toList());
                 case "--host" -> builder.host(required(args, ++i, arg, value));
                 case "--grace-ms" -> builder.graceMillis(integer(arg, required(args, ++i, arg, value)));
+                case "--warmup" -> builder.warmupSeconds(integer(arg, required(args, ++i, arg, value)));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             if (value != null && !arg.equals("--capacity") && !arg.equals("--json")) {
@@ -128,9 +129,10 @@ public final class TransportBench {
                 results.add(result);
             }
             out.println();
-            out.print(ResultFormat.table(results, config.capacityMode()));
+            out.print(ResultFormat.table(results, config.capacityMode(), config.warmupSeconds()));
             if (config.json()) {
-                out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(), results));
+                out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(), config.warmupSeconds(),
+                        results));
             }
             out.flush();
             all.addAll(results);
@@ -159,7 +161,8 @@ public final class TransportBench {
         PeerSpec spec = new PeerSpec(config.host(), 0, size, config.seconds(), config.graceMillis());
         List<PeerProcess> processes = new ArrayList<>();
         try {
-            ProgressPrinter progress = new ProgressPrinter(out, system.name(), size, "dgrams/s");
+            ProgressPrinter progress = new ProgressPrinter(out, system.name(), size, "dgrams/s",
+                    config.warmupSeconds());
             PeerProcess receiver = PeerProcess.start(system.name() + " recv", system.receiverCommand(spec), log,
                     progress::onLine);
             processes.add(receiver);

@@ -63,7 +63,7 @@ class HarnessPartsTest {
     @Test
     void shouldReadEveryOptionWhenParsingTheCommandLine() {
         BenchConfig config = TransportBench.parse(new String[] {"--size", "64,1200", "--seconds=3", "--systems",
-                "jdk-nio", "--capacity=3", "--json", "--grace-ms", "500"});
+                "jdk-nio", "--capacity=3", "--json", "--grace-ms", "500", "--warmup", "2"});
 
         assertThat(config.sizes()).containsExactly(64, 1200);
         assertThat(config.seconds()).isEqualTo(3);
@@ -71,8 +71,30 @@ class HarnessPartsTest {
         assertThat(config.capacitySenders()).isEqualTo(3);
         assertThat(config.json()).isTrue();
         assertThat(config.graceMillis()).isEqualTo(500);
+        assertThat(config.warmupSeconds()).isEqualTo(2);
+        assertThat(TransportBench.parse(new String[0]).warmupSeconds()).isEqualTo(1);
         assertThat(TransportBench.parse(new String[] {"--capacity"}).capacitySenders())
                 .isEqualTo(BenchConfig.defaultCapacitySenders());
+    }
+
+    @Test
+    void shouldLeaveTheWarmupSecondsOutWhenComputingTheSteadyRate() {
+        java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        ProgressPrinter afterTwo = new ProgressPrinter(sink, "x", 64, "dgrams/s", 2);
+        ProgressPrinter fromStart = new ProgressPrinter(sink, "x", 64, "dgrams/s", 0);
+        long[] cumulative = {100, 1_100, 3_100, 6_100};
+        for (int t = 1; t <= cumulative.length; t++) {
+            PeerLine line = PeerLine.parse("PROGRESS t=" + t + " received=" + cumulative[t - 1]);
+            afterTwo.onLine(line);
+            fromStart.onLine(line);
+            if (t == 2) {
+                assertThat(afterTwo.steadyRate()).as("no full second after the warm-up yet").isNaN();
+            }
+        }
+        assertThat(afterTwo.steadyRate()).isEqualTo((6_100 - 1_100) / 2.0);
+        assertThat(fromStart.steadyRate()).isEqualTo(6_100 / 4.0);
+        assertThatThrownBy(() -> TransportBench.parse(new String[] {"--warmup", "-1"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--warmup -1");
     }
 
     @Test
@@ -95,11 +117,11 @@ class HarnessPartsTest {
         BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
-                ResultFormat.json(64, false, 1, List.of(ok, failed)));
+                ResultFormat.json(64, false, 1, 1, List.of(ok, failed)));
 
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
         assertThat(results.get(0)).containsEntry("dgrams_per_s", 900.0).containsEntry("loss", 0.1)
-                .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_1s", null)
+                .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_warmup", null)
                 .containsEntry("rx_cpu_ns_per_dgram", 10.0).containsEntry("tx_cpu_ns_per_dgram", 2.0);
         assertThat(results.get(1)).containsEntry("error", "boom \"quoted\"\n\\ \u0001")
                 .containsEntry("loss", null).containsEntry("ratio_vs_c_mmsg", null);

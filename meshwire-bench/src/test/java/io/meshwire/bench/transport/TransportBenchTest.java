@@ -111,7 +111,7 @@ class TransportBenchTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> results(Map<String, Object> json) {
-        assertThat(json).containsOnlyKeys("size", "mode", "seconds", "results");
+        assertThat(json).containsOnlyKeys("size", "mode", "seconds", "warmup_s", "results");
         return (List<Map<String, Object>>) json.get("results");
     }
 }
