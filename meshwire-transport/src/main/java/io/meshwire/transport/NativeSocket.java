@@ -49,6 +49,8 @@ final class NativeSocket implements SocketBackend {
     private final boolean withControl;
     /** The kernel writes each datagram's source address (msg_name); off when connected or not wanted. */
     private final boolean withNames;
+    /** msg_namelen to offer: 0 without source addresses (a NULL msg_name leaves it unwritten). */
+    private final int nameLength;
     /** Set by {@link #wakeupReceiver()} before the shutdown, for receivers without source addresses. */
     private volatile boolean shutdownRequested;
     private final SocketInfo info;
@@ -85,6 +87,7 @@ final class NativeSocket implements SocketBackend {
         this.ipv6 = config.ipv6();
         this.connected = config.connectAddress() != null;
         this.withNames = config.sourceAddresses() && !connected;
+        this.nameLength = withNames ? SOCKADDR_STORAGE_LENGTH : 0;
         MemorySegment state = LinuxSockets.newCallState(arena);
         this.receiveState = LinuxSockets.newCallState(arena);
         this.pollFd = arena.allocate(POLLFD_LENGTH, 8);
@@ -257,7 +260,6 @@ final class NativeSocket implements SocketBackend {
         MemorySegment msgs = b.messages;
         int cap = b.messageCapacity;
         long controlLength = withControl ? RecvBatch.CONTROL_LENGTH : 0;
-        int nameLength = withNames ? SOCKADDR_STORAGE_LENGTH : 0;
         // msg_namelen and msg_controllen are value-result fields: reset the ones the last call wrote
         for (int i = 0, dirty = b.dirtyMessages; i < dirty; i++) {
             long m = MMSGHDR_SIZE * i;
@@ -270,9 +272,7 @@ final class NativeSocket implements SocketBackend {
             return n == 0 ? CLOSED : n;
         }
         b.dirtyMessages = n;
-        if (withNames ? msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0
-                : msgs.get(ValueLayout.JAVA_INT, MSG_LEN_OFFSET) == 0 && shutdownRequested) {
-            // shutdown(): the kernel's empty no-address message (see the class comment), not a datagram
+        if (msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0 && isShutdownMark(msgs)) {
             return CLOSED;
         }
         b.reset();
@@ -310,6 +310,16 @@ final class NativeSocket implements SocketBackend {
             counters.recordBatch(n, b.packetCount, bytes);
         }
         return n;
+    }
+
+    /**
+     * Whether the first message of a batch whose {@code msg_namelen} is 0 is shutdown's empty no-address message
+     * (see the class comment) rather than a datagram. Without source addresses every message has length 0 there,
+     * so it takes an empty message after {@link #wakeupReceiver()}. Kept out of {@link #receive}: its few
+     * bytecodes there cost the JIT the scalar replacement of the FFM errno-capture slice (40 B per call).
+     */
+    private boolean isShutdownMark(MemorySegment msgs) {
+        return withNames || msgs.get(ValueLayout.JAVA_INT, MSG_LEN_OFFSET) == 0 && shutdownRequested;
     }
 
     /** Walks one message's control data; returns the GRO segment size, or 0. */
