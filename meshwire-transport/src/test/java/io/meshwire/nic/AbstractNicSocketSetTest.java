@@ -637,13 +637,24 @@ abstract class AbstractNicSocketSetTest {
     assertThat(receive(set, 16)).hasSize(16);
   }
 
-  @ParameterizedTest
-  @EnumSource(ReceiveMode.class)
-  void shouldCloseARemovedNicsSocketWhenNobodyReceives(ReceiveMode mode) throws Exception {
+  /** A set following a fake map of fake1 and fake2, for the tests that remove fake2 at run time. */
+  private record FollowingSet(FakeInterfaces fake, InterfaceMap map, NicSocketSet set) {}
+
+  private FollowingSet followingFake1AndFake2(ReceiveMode mode) throws Exception {
     FakeInterfaces fake = FakeInterfaces.builder().add(FAKE1).add(FAKE2).build();
     InterfaceMap map = track(InterfaceMap.create(fake));
     NicSocketSet set = open(NicSetConfig.builder().interfaceMap(map).followInterfaces(true).backend(backend())
         .receiveMode(mode));
+    return new FollowingSet(fake, map, set);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReceiveMode.class)
+  void shouldCloseARemovedNicsSocketWhenNobodyReceives(ReceiveMode mode) throws Exception {
+    FollowingSet f = followingFake1AndFake2(mode);
+    FakeInterfaces fake = f.fake();
+    InterfaceMap map = f.map();
+    NicSocketSet set = f.set();
     InetSocketAddress gone = socketOf(set, "fake2").localAddress();
     assertThat(bindable(gone)).as("bound by the set").isFalse();
 
@@ -660,10 +671,10 @@ abstract class AbstractNicSocketSetTest {
   @ParameterizedTest
   @EnumSource(ReceiveMode.class)
   void shouldCloseARemovedNicsSocketPromptlyAndKeepReceivingWhenAConsumerWaits(ReceiveMode mode) throws Exception {
-    FakeInterfaces fake = FakeInterfaces.builder().add(FAKE1).add(FAKE2).build();
-    InterfaceMap map = track(InterfaceMap.create(fake));
-    NicSocketSet set = open(NicSetConfig.builder().interfaceMap(map).followInterfaces(true).backend(backend())
-        .receiveMode(mode));
+    FollowingSet f = followingFake1AndFake2(mode);
+    FakeInterfaces fake = f.fake();
+    InterfaceMap map = f.map();
+    NicSocketSet set = f.set();
     InetSocketAddress gone = socketOf(set, "fake2").localAddress();
     BlockedConsumer consumer = new BlockedConsumer(set, Duration.ofSeconds(30));
     consumer.awaitWaiting();
