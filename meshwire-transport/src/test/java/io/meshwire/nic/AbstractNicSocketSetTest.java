@@ -627,14 +627,22 @@ abstract class AbstractNicSocketSetTest {
     assertThat(first).hasSize(8);
     List<String> fromA = first.stream().filter(s -> s.nic().equals("fake1")).map(Seen::text).toList();
     List<String> fromB = first.stream().filter(s -> s.nic().equals("fake2")).map(Seen::text).toList();
-    assertThat(fromA).as("fake1 within %s", first).isNotEmpty();
-    assertThat(fromB).as("fake2 within %s", first).isNotEmpty();
     if (mode == ReceiveMode.INLINE) {
       // everything was queued before the first round: a full batch from one socket, then one from the other
       assertThat(fromA).containsExactly("a0", "a1", "a2", "a3");
       assertThat(fromB).containsExactly("b0", "b1", "b2", "b3");
     }
-    assertThat(receive(set, 16)).hasSize(16);
+    // DEDICATED_THREAD: the receive thread races the sends, and re-reads a socket that just gave data for a few
+    // rounds before asking epoll again (EpollPoller.HOT_ROUNDS), so the first 8 may all come from one NIC; only
+    // completeness and order per NIC are asserted there.
+    List<Seen> rest = receive(set, 16);
+    assertThat(rest).hasSize(16);
+    List<Seen> all = new java.util.ArrayList<>(first);
+    all.addAll(rest);
+    assertThat(all.stream().filter(s -> s.nic().equals("fake1")).map(Seen::text))
+        .containsExactly("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11");
+    assertThat(all.stream().filter(s -> s.nic().equals("fake2")).map(Seen::text))
+        .containsExactly("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11");
   }
 
   /** A set following a fake map of fake1 and fake2, for the tests that remove fake2 at run time. */
