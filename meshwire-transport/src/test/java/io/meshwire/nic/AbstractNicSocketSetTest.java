@@ -646,7 +646,17 @@ abstract class AbstractNicSocketSetTest {
   }
 
   /** A set following a fake map of fake1 and fake2, for the tests that remove fake2 at run time. */
-  private record FollowingSet(FakeInterfaces fake, InterfaceMap map, NicSocketSet set) {}
+  private record FollowingSet(FakeInterfaces fake, InterfaceMap map, NicSocketSet set) {
+    InetSocketAddress fake2Address() {
+      return socketOf(set, "fake2").localAddress();
+    }
+
+    /** Takes fake2 out of the interface list and refreshes the map, which the set follows. */
+    void removeFake2() throws java.io.IOException {
+      fake.set(List.of(FAKE1));
+      map.refresh();
+    }
+  }
 
   private FollowingSet followingFake1AndFake2(ReceiveMode mode) throws Exception {
     FakeInterfaces fake = FakeInterfaces.builder().add(FAKE1).add(FAKE2).build();
@@ -660,14 +670,10 @@ abstract class AbstractNicSocketSetTest {
   @EnumSource(ReceiveMode.class)
   void shouldCloseARemovedNicsSocketWhenNobodyReceives(ReceiveMode mode) throws Exception {
     FollowingSet f = followingFake1AndFake2(mode);
-    FakeInterfaces fake = f.fake();
-    InterfaceMap map = f.map();
-    NicSocketSet set = f.set();
-    InetSocketAddress gone = socketOf(set, "fake2").localAddress();
+    InetSocketAddress gone = f.fake2Address();
     assertThat(bindable(gone)).as("bound by the set").isFalse();
 
-    fake.set(List.of(FAKE1));
-    map.refresh();
+    f.removeFake2();
 
     if (mode == ReceiveMode.INLINE) {
       assertThat(bindable(gone)).as("closed by the refresh itself").isTrue();
@@ -680,15 +686,12 @@ abstract class AbstractNicSocketSetTest {
   @EnumSource(ReceiveMode.class)
   void shouldCloseARemovedNicsSocketPromptlyAndKeepReceivingWhenAConsumerWaits(ReceiveMode mode) throws Exception {
     FollowingSet f = followingFake1AndFake2(mode);
-    FakeInterfaces fake = f.fake();
-    InterfaceMap map = f.map();
     NicSocketSet set = f.set();
-    InetSocketAddress gone = socketOf(set, "fake2").localAddress();
+    InetSocketAddress gone = f.fake2Address();
     BlockedConsumer consumer = new BlockedConsumer(set, Duration.ofSeconds(30));
     consumer.awaitWaiting();
 
-    fake.set(List.of(FAKE1));
-    map.refresh();
+    f.removeFake2();
 
     assertThat(awaitBindable(gone, Duration.ofSeconds(2))).as("closed while the consumer waits").isTrue();
     assertThat(consumer.outcome).isNotDone();
