@@ -27,6 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -141,15 +143,42 @@ public class NicSetReceiveBenchmark {
         }
     }
 
-    /** Datagrams handed to the consumer: the capacity, reported per second next to the ops. */
+    /**
+     * Datagrams handed to the consumer, reported per second next to the ops, and the benchmark thread's CPU time.
+     *
+     * <p>{@code cpuMicros} (CPU microseconds per wall-clock second) makes the capacity independent of how the
+     * scheduler shares the two vCPUs: on loopback the flooding senders do the delivery work, and {@code perf sched}
+     * shows the receiving CPU idle about 30 % of the time, so {@code datagrams} alone measures how much CPU the
+     * senders got. With {@link EndpointConfig.ReceiveMode#INLINE} every receive syscall and parse runs on the
+     * benchmark thread, so {@code datagrams / cpuMicros * 1e6} (datagrams per receiving CPU-second) is what the
+     * receive path costs under this load, whatever share of the CPUs the scheduler gave it. In {@code DEDICATED_THREAD} mode the receive thread's CPU is not
+     * counted and {@code cpuMicros} means nothing.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Received {
+        /** Ops between two reads of the thread CPU clock (one system call each, so not every op). */
+        private static final int CPU_SAMPLE_MASK = 63;
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
         public long datagrams;
+        public long cpuMicros;
+        private long ops;
+        private long cpuStart;
 
         @Setup(Level.Iteration)
         public void reset() {
             datagrams = 0;
+            cpuMicros = 0;
+            ops = 0;
+            cpuStart = THREADS.getCurrentThreadCpuTime();
+        }
+
+        void add(int n) {
+            datagrams += n;
+            if ((++ops & CPU_SAMPLE_MASK) == 0) {
+                cpuMicros = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1000;
+            }
         }
     }
 
@@ -157,7 +186,7 @@ public class NicSetReceiveBenchmark {
     @Benchmark
     public int receiveBatch(Flood f, Received r) throws IOException {
         int n = f.set != null ? f.set.receive(f.setHandler, 64, f.wait) : f.endpoint.receiveBatch(f.endpointHandler, 64);
-        r.datagrams += n;
+        r.add(n);
         return n;
     }
 }
