@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * Batches are allocated lazily up to {@code depth + 2} (queued, being filled, being consumed) and then reused.
  *
  * <p>Backpressure: when the ring is full or the consumer holds every batch, the producer parks and the kernel
- * socket buffers absorb the rest (their drops are counted by {@code SO_RXQ_OVFL}). Both sides wake each other
+ * socket buffers absorb the rest (their drops are counted by the kernel and reported per socket). Both sides wake each other
  * with {@link LockSupport#unpark}; every park is bounded, so a missed wake-up costs at most
  * {@link #PARK_NANOS}, and {@link #close()} never waits on the other side.
  */

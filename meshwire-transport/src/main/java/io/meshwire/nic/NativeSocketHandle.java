@@ -38,7 +38,6 @@ import static io.meshwire.transport.linux.LinuxSockets.SO_RCVBUF;
 import static io.meshwire.transport.linux.LinuxSockets.SO_RCVBUFFORCE;
 import static io.meshwire.transport.linux.LinuxSockets.SO_REUSEADDR;
 import static io.meshwire.transport.linux.LinuxSockets.SO_REUSEPORT;
-import static io.meshwire.transport.linux.LinuxSockets.SO_RXQ_OVFL;
 import static io.meshwire.transport.linux.LinuxSockets.SO_SNDBUF;
 import static io.meshwire.transport.linux.LinuxSockets.SO_SNDBUFFORCE;
 import static io.meshwire.transport.linux.LinuxSockets.cmsgLen;
@@ -126,7 +125,6 @@ final class NativeSocketHandle extends SocketHandle {
           throw new IOException("setsockopt multicast TTL " + spec.multicastTtl() + " failed: " + errnoName(r));
         }
       }
-      setInt(SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", false);
       if (ipv6) {
         setInt(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO", true);
       } else {

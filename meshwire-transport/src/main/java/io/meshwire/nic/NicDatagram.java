@@ -142,8 +142,10 @@ public final class NicDatagram {
   }
 
   /**
-   * The receiving socket's kernel drop count ({@code SO_RXQ_OVFL}) as known when this datagram was read: the
-   * datagrams that socket lost for lack of buffer space so far. 0 with the NIO backend.
+   * The receiving socket's kernel drop count as of the read that returned this datagram: the datagrams that
+   * socket lost for lack of buffer space so far (the kernel's {@code sk_drops}, which {@code SO_RXQ_OVFL} also
+   * reports, read with {@code SO_MEMINFO} once per read rather than as a control message per datagram). 0 with
+   * the NIO backend.
    */
   public long kernelDrops() {
     return batch.packetDrops[index];

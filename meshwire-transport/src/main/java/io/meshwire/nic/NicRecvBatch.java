@@ -18,9 +18,8 @@ import java.nio.ByteBuffer;
  */
 final class NicRecvBatch {
   /**
-   * Control bytes per message: {@code IPV6_PKTINFO} takes {@code CMSG_SPACE(20)} = 40 and {@code SO_RXQ_OVFL}
-   * {@code CMSG_SPACE(4)} = 24 (IPv4's {@code IP_PKTINFO} 32); 96 leaves room so the kernel never sets
-   * {@code MSG_CTRUNC}.
+   * Control bytes per message: {@code IPV6_PKTINFO} takes {@code CMSG_SPACE(20)} = 40 (IPv4's {@code IP_PKTINFO}
+   * 32); 96 leaves room for one more option so the kernel never sets {@code MSG_CTRUNC}.
    */
   static final int CONTROL_LENGTH = 96;
 

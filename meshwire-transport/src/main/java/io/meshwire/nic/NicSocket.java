@@ -31,8 +31,8 @@ public final class NicSocket {
   /** Sends by {@link SendResult} ordinal; any thread. */
   private final AtomicLongArray sends = new AtomicLongArray(SendResult.count());
   private final AtomicLongArray sentBytes = new AtomicLongArray(1);
-  /** Last SO_RXQ_OVFL value seen: the kernel reports a running u32 total per socket. */
-  private long lastOverflow = -1;
+  /** Last drop total read (SO_MEMINFO's sk_drops): the kernel keeps a running u32 total per socket. */
+  private long lastDropTotal = -1;
 
   NicSocket(int id, NetworkInterfaceInfo nic, SocketRole role, SocketHandle handle) {
     this.id = id;
@@ -117,19 +117,17 @@ public final class NicSocket {
     receive.setRelease(counter, receive.getPlain(counter) + delta);
   }
 
-  /** Folds in a running SO_RXQ_OVFL total (u32, wraps); returns the socket's drop count after it. */
-  long recordOverflowTotal(long total) {
-    long last = lastOverflow;
-    if (total != last) {
+  /**
+   * Folds in the kernel's running drop total (u32, wraps; -1 when unknown, which changes nothing); returns the
+   * socket's drop count after it.
+   */
+  long recordDropTotal(long total) {
+    long last = lastDropTotal;
+    if (total >= 0 && total != last) {
       long delta = last < 0 ? total : (total - last) & 0xFFFF_FFFFL;
       addReceive(KERNEL_DROPS, delta);
-      lastOverflow = total;
+      lastDropTotal = total;
     }
-    return receive.getPlain(KERNEL_DROPS);
-  }
-
-  /** The drop count as the receive rounds know it. */
-  long kernelDropsPlain() {
     return receive.getPlain(KERNEL_DROPS);
   }
 

@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * ready sockets are read in batches ({@code recvmmsg}), one read per ready socket per round so a flooded NIC
  * cannot starve the others. A consumer takes the datagrams with {@link #receive} or {@link #poll}; each
  * {@link NicDatagram} carries the source, the real destination address and ifindex
- * ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}), the receiving socket and its {@code SO_RXQ_OVFL} drop count.
+ * ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}), the receiving socket and its kernel drop count ({@code sk_drops}, as
+ * {@code SO_RXQ_OVFL} reports it, read once per read with {@code SO_MEMINFO}).
  *
  * <p>Who waits and reads is {@link NicSetConfig#receiveMode()}. {@link ReceiveMode#INLINE} (the default): the
  * consumer's {@code receive}/{@code poll} call runs the round itself ({@code epoll_wait} with the caller's

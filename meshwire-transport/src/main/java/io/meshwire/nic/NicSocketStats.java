@@ -9,8 +9,8 @@ import java.util.Objects;
  * @param socket the socket
  * @param received datagrams handed to the receive queue
  * @param receivedBytes their payload bytes
- * @param kernelDrops datagrams the kernel dropped for lack of receive buffer ({@code SO_RXQ_OVFL}; native
- *     backend). The kernel reports its running count on the next datagram it queues, so drops show once traffic
+ * @param kernelDrops datagrams the kernel dropped for lack of receive buffer (its {@code sk_drops}, read with
+ *     {@code SO_MEMINFO} after each read that returned data; native backend), so drops show once traffic
  *     resumes
  * @param truncated datagrams larger than {@code maxDatagramSize}, dropped rather than handed out cut
  * @param receiveErrors receive calls that failed

@@ -533,7 +533,7 @@ public final class MeshDemo {
                 + "lost: events sent and never delivered.");
         out.println("drops: INJECTED_LOSS is the demo's " + trim(config.lossPercent()) + " % (recovered by "
                 + "retransmission on reliable streams, counted as gaps on fire-and-forget ones); DUPLICATE a "
-                + "retransmission that crossed its ack; k-drops the kernel's SO_RXQ_OVFL count.");
+                + "retransmission that crossed its ack; k-drops the kernel's drop count (SO_MEMINFO).");
         long reliableEvents = 0;
         long reliableStreams = 0;
         long retransmits = 0;
