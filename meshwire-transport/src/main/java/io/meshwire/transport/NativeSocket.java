@@ -267,7 +267,7 @@ final class NativeSocket implements SocketBackend {
             msgs.set(ValueLayout.JAVA_LONG, m + MSG_CONTROLLEN_OFFSET, controlLength);
         }
         b.dirtyMessages = 0;
-        int n = LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, wait ? MSG_WAITFORONE : MSG_DONTWAIT);
+        int n = recvmmsg(msgs, cap, wait);
         if (n <= 0) {
             return n == 0 ? CLOSED : n;
         }
@@ -310,6 +310,17 @@ final class NativeSocket implements SocketBackend {
             counters.recordBatch(n, b.packetCount, bytes);
         }
         return n;
+    }
+
+    /**
+     * One {@code recvmmsg}: a waiting call on an unconnected socket goes without errno capture (see
+     * {@link LinuxSockets#recvmmsgWaiting}: the capture costs a 40-byte slice per call that C2 often keeps).
+     */
+    private int recvmmsg(MemorySegment msgs, int cap, boolean wait) {
+        if (wait && !connected) {
+            return LinuxSockets.recvmmsgWaiting(receiveState, receiveFd, msgs, cap, MSG_WAITFORONE);
+        }
+        return LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, wait ? MSG_WAITFORONE : MSG_DONTWAIT);
     }
 
     /**

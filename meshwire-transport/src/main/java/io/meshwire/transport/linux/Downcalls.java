@@ -56,6 +56,24 @@ final class Downcalls {
         }
     }
 
+    /**
+     * libc's {@code name} as a handle that does not capture errno (no call-state argument), for the few calls
+     * whose callers learn errno another way; {@code null} once any lookup failed.
+     */
+    MethodHandle findUncaptured(String name, FunctionDescriptor descriptor) {
+        if (cause != null) {
+            return null;
+        }
+        try {
+            MemorySegment symbol = libc.find(name)
+                    .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+            return linker.downcallHandle(symbol, descriptor);
+        } catch (Throwable t) {
+            cause = t;
+            return null;
+        }
+    }
+
     /** The layout of the segment the handles write errno into; {@code null} when the linker is unavailable. */
     StructLayout callStateLayout() {
         return callStateLayout;

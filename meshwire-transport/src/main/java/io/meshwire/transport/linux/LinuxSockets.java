@@ -188,6 +188,7 @@ public final class LinuxSockets {
     private static final MethodHandle SETSOCKOPT;
     private static final MethodHandle GETSOCKOPT;
     private static final MethodHandle RECVMMSG;
+    private static final MethodHandle RECVMMSG_UNCAPTURED;
     private static final MethodHandle SENDMMSG;
     private static final MethodHandle SENDMSG;
     private static final MethodHandle SENDTO;
@@ -209,6 +210,8 @@ public final class LinuxSockets {
         GETSOCKOPT = libc.find("getsockopt",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         RECVMMSG = libc.find("recvmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        RECVMMSG_UNCAPTURED = libc.findUncaptured("recvmmsg",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         SENDMMSG = libc.find("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
         SENDMSG = libc.find("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -327,6 +330,30 @@ public final class LinuxSockets {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * recvmmsg(2) for a call that waits ({@code flags} without {@code MSG_DONTWAIT}) on an unconnected socket,
+     * made without errno capture; only a failure asks again, with capture and {@code MSG_DONTWAIT}.
+     *
+     * <p>Why: for every capturing call the FFM linker slices the call-state segment
+     * ({@code SharedUtils.checkCaptureSegment}, 40 bytes), and whether C2 scalar-replaces that slice depends on
+     * how it compiles the caller (measured: about 40 bytes per call in most JMH forks, none in others). A waiting
+     * call returns data, or fails rarely; errno read after an uncaptured call is unreliable (the JVM may overwrite
+     * it), so a failure repeats the call with capture instead, and that call's result is the socket's present
+     * state: sticky errors (EBADF, ENOTSOCK, EFAULT, EINVAL) come back the same, data that arrived meanwhile is
+     * returned, and an EINTR becomes EAGAIN (both mean "try again"). Nothing is lost on an unconnected UDP socket,
+     * which gets no one-shot error: ICMP errors reach it only with {@code IP_RECVERR}. A connected socket does
+     * ({@code ECONNREFUSED} is consumed by the call that reports it), so it must use {@link #recvmmsg}.
+     */
+    public static int recvmmsgWaiting(MemorySegment state, int fd, MemorySegment msgs, int vlen, int flags) {
+        int r;
+        try {
+            r = (int) RECVMMSG_UNCAPTURED.invokeExact(fd, msgs, vlen, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r >= 0 ? r : recvmmsg(state, fd, msgs, vlen, (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT);
     }
 
     /** sendmmsg(2). */
