@@ -14,9 +14,12 @@ import java.util.List;
  * @param graceMillis     extra time a receiver waits for late datagrams
  * @param warmupSeconds   the first seconds of each receiver's run left out of its steady rate (the JIT compiles
  *                        meanwhile); a run not longer than this has no steady rate
+ * @param rounds          how often every system runs at each size, in alternating order, for medians of the
+ *                        per-round ratios (the machine's drift between one system's window and the next is as
+ *                        large as the differences measured)
  */
 public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems, int capacitySenders, boolean json,
-        String host, int graceMillis, int warmupSeconds) {
+        String host, int graceMillis, int warmupSeconds, int rounds) {
 
     /** The most C senders capacity mode starts by default. */
     public static final int MAX_DEFAULT_SENDERS = 3;
@@ -45,6 +48,9 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         }
         if (warmupSeconds < 0 || warmupSeconds > 3_600) {
             throw new IllegalArgumentException("--warmup " + warmupSeconds + " is outside 0..3600");
+        }
+        if (rounds < 1 || rounds > 100) {
+            throw new IllegalArgumentException("--rounds " + rounds + " is outside 1..100");
         }
         if (graceMillis < 0 || graceMillis > 60_000) {
             throw new IllegalArgumentException("--grace-ms " + graceMillis + " is outside 0..60000");
@@ -79,6 +85,7 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         private String host = "127.0.0.1";
         private int graceMillis = 1_000;
         private int warmupSeconds = 1;
+        private int rounds = 1;
 
         private Builder() {
         }
@@ -119,13 +126,19 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
             return this;
         }
 
-        /** Receiver grace period. */
         /** Seconds at the start of each run left out of the steady rate (default 1). */
         public Builder warmupSeconds(int value) {
             warmupSeconds = value;
             return this;
         }
 
+        /** Rounds per size (default 1). */
+        public Builder rounds(int value) {
+            rounds = value;
+            return this;
+        }
+
+        /** Receiver grace period in milliseconds. */
         public Builder graceMillis(int value) {
             graceMillis = value;
             return this;
@@ -134,7 +147,7 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         /** Validates and builds. */
         public BenchConfig build() {
             return new BenchConfig(sizes, seconds, systems, capacitySenders, json, host, graceMillis,
-                    warmupSeconds);
+                    warmupSeconds, rounds);
         }
     }
 }

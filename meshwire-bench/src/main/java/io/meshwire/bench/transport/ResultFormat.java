@@ -129,6 +129,108 @@ public final class ResultFormat {
         return out.append("]}").toString();
     }
 
+    /** One system's figures over every round in which it completed, with per-round ratios to that round's C. */
+    record RoundsSummary(String system, int size, int rounds, double[] rates, double[] losses, double[] steadyRates,
+            double[] ratios, double[] steadyRatios, double[] receiverCpu) {
+
+        static List<RoundsSummary> of(int size, List<List<BenchResult>> rounds) {
+            java.util.Map<String, List<BenchResult>> bySystem = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<double[]>> ratiosBySystem = new java.util.HashMap<>();
+            for (List<BenchResult> round : rounds) {
+                BenchResult baseline = baseline(round);
+                for (BenchResult r : round) {
+                    bySystem.computeIfAbsent(r.system(), k -> new java.util.ArrayList<>());
+                    if (!r.ok()) {
+                        continue;
+                    }
+                    bySystem.get(r.system()).add(r);
+                    ratiosBySystem.computeIfAbsent(r.system(), k -> new java.util.ArrayList<>()).add(new double[] {
+                            baseline == null ? Double.NaN : r.datagramsPerSecond() / baseline.datagramsPerSecond(),
+                            baseline == null ? Double.NaN : r.steadyRate() / baseline.steadyRate()});
+                }
+            }
+            List<RoundsSummary> out = new java.util.ArrayList<>();
+            for (var e : bySystem.entrySet()) {
+                List<BenchResult> rs = e.getValue();
+                List<double[]> ratios = ratiosBySystem.getOrDefault(e.getKey(), List.of());
+                out.add(new RoundsSummary(e.getKey(), size, rs.size(),
+                        rs.stream().mapToDouble(BenchResult::datagramsPerSecond).toArray(),
+                        rs.stream().mapToDouble(BenchResult::loss).toArray(),
+                        rs.stream().mapToDouble(BenchResult::steadyRate).toArray(),
+                        ratios.stream().mapToDouble(r -> r[0]).toArray(),
+                        ratios.stream().mapToDouble(r -> r[1]).toArray(),
+                        rs.stream().mapToDouble(BenchResult::receiverCpuPerDatagram).toArray()));
+            }
+            return out;
+        }
+    }
+
+    /** The median of the defined values; NaN when there are none. */
+    static double median(double[] values) {
+        double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The medians over all rounds of one size, with each round's ratios to c-mmsg listed. */
+    static String roundsTable(int size, List<List<BenchResult>> rounds) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "medians over %d rounds (each ratio taken within its round):%n",
+                rounds.size()));
+        out.append(String.format(Locale.ROOT, "%-16s %7s %6s %12s %10s %11s %9s  %s%n", "system", "size", "rounds",
+                "dgrams/s", "vs c-mmsg", "steady vs c", "rx ns/dg", "steady vs c per round"));
+        for (RoundsSummary s : RoundsSummary.of(size, rounds)) {
+            StringBuilder each = new StringBuilder();
+            for (double r : s.steadyRatios()) {
+                each.append(each.isEmpty() ? "" : " ").append(ratio(r));
+            }
+            out.append(String.format(Locale.ROOT, "%-16s %5d B %6d %12s %10s %11s %9s  %s%n", s.system(), s.size(),
+                    s.rounds(), s.rounds() == 0 ? "-" : rate(median(s.rates())), ratio(median(s.ratios())),
+                    ratio(median(s.steadyRatios())), nanos(median(s.receiverCpu())), each));
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code {"size":N,...,"rounds":R,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one line: the
+     * medians over the rounds, each ratio taken within its round, and the per-round ratios.
+     */
+    static String roundsJson(int size, boolean capacity, int seconds, int warmupSeconds,
+            List<List<BenchResult>> rounds) {
+        StringBuilder out = new StringBuilder(256);
+        out.append("{\"size\":").append(size)
+                .append(",\"mode\":\"").append(capacity ? "capacity" : "pair").append('"')
+                .append(",\"seconds\":").append(seconds)
+                .append(",\"warmup_s\":").append(warmupSeconds)
+                .append(",\"rounds\":").append(rounds.size())
+                .append(",\"results\":[");
+        List<RoundsSummary> summaries = RoundsSummary.of(size, rounds);
+        for (int i = 0; i < summaries.size(); i++) {
+            RoundsSummary s = summaries.get(i);
+            out.append(i == 0 ? "{" : ",{");
+            out.append("\"system\":").append(string(s.system()));
+            out.append(",\"rounds_ok\":").append(s.rounds());
+            out.append(",\"dgrams_per_s\":").append(number(median(s.rates()), 1));
+            out.append(",\"loss\":").append(number(median(s.losses()), 6));
+            out.append(",\"dgrams_per_s_after_warmup\":").append(number(median(s.steadyRates()), 1));
+            out.append(",\"rx_cpu_ns_per_dgram\":").append(number(median(s.receiverCpu()), 1));
+            out.append(",\"ratio_vs_c_mmsg\":").append(number(median(s.ratios()), 4));
+            out.append(",\"steady_ratio_vs_c_mmsg\":").append(number(median(s.steadyRatios()), 4));
+            out.append(",\"round_steady_ratios\":[");
+            for (int k = 0; k < s.steadyRatios().length; k++) {
+                out.append(k == 0 ? "" : ",").append(number(s.steadyRatios()[k], 4));
+            }
+            out.append("]}");
+        }
+        return out.append("]}").toString();
+    }
+
+    private static String ratio(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
+    }
+
     private static String nanos(double value) {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
     }

@@ -15,11 +15,14 @@ import java.util.Locale;
  *
  * <pre>
  * TransportBench [--size 64,1200] [--seconds 5] [--systems c-mmsg,jdk-nio] [--capacity[=K]] [--json]
- *                [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1]
+ *                [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1]
  * </pre>
  * A live line per second relays the receiver's rate; a table per size follows, with ratios to {@code c-mmsg}, which
- * therefore always runs first. With {@code --json} each size ends with one JSON line, so the last line printed is
- * the JSON object of the last size. Systems are listed in {@link TransportSystems}.
+ * always runs. With {@code --rounds R} every system runs R times per size, in the listed order in odd rounds and
+ * reversed in even ones (so neither side always goes first); each round prints its table, and a last table gives
+ * the medians of the per-round figures and ratios. With {@code --json} each table is followed by one JSON line, so
+ * the last line printed is the JSON object of the last size (its medians with several rounds). Systems are listed
+ * in {@link TransportSystems}.
  */
 public final class TransportBench {
 
@@ -37,7 +40,7 @@ public final class TransportBench {
         } catch (IllegalArgumentException e) {
             System.err.println("TransportBench: " + e.getMessage());
             System.err.println("usage: TransportBench [--size 64,1200] [--seconds 5] [--systems a,b] [--capacity[=K]]"
-                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1]");
+                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1]");
             System.exit(2);
             return;
         }
@@ -69,6 +72,7 @@ public final class TransportBench {
                 case "--host" -> builder.host(required(args, ++i, arg, value));
                 case "--grace-ms" -> builder.graceMillis(integer(arg, required(args, ++i, arg, value)));
                 case "--warmup" -> builder.warmupSeconds(integer(arg, required(args, ++i, arg, value)));
+                case "--rounds" -> builder.rounds(integer(arg, required(args, ++i, arg, value)));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             if (value != null && !arg.equals("--capacity") && !arg.equals("--json")) {
@@ -110,34 +114,56 @@ public final class TransportBench {
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
                 System.getProperty("java.runtime.version"));
         for (int size : config.sizes()) {
-            List<BenchResult> results = new ArrayList<>();
-            out.printf(Locale.ROOT, "== %d B datagrams, %d s per system, %s, %s ==%n", size, config.seconds(),
-                    config.capacityMode() ? "receiver capacity vs " + config.capacitySenders() + " C senders"
-                            : "sender -> receiver pairs", config.host());
-            for (TransportSystem system : selected) {
-                if (!system.supportsSize(size)) {
-                    out.printf(Locale.ROOT, "   %s: skipped at %d B%n", system.name(), size);
-                    continue;
+            List<List<BenchResult>> rounds = new ArrayList<>();
+            for (int round = 1; round <= config.rounds(); round++) {
+                List<TransportSystem> order = round % 2 == 1 ? selected : selected.reversed();
+                out.printf(Locale.ROOT, "== %d B datagrams, %d s per system, %s, %s%s ==%n", size, config.seconds(),
+                        config.capacityMode() ? "receiver capacity vs " + config.capacitySenders() + " C senders"
+                                : "sender -> receiver pairs", config.host(),
+                        config.rounds() == 1 ? "" : ", round " + round + " of " + config.rounds());
+                List<BenchResult> results = new ArrayList<>();
+                for (TransportSystem system : order) {
+                    BenchResult result = runSystem(system, size, config, out, log);
+                    if (result != null) {
+                        results.add(result);
+                    }
                 }
-                BenchResult result;
-                try {
-                    result = runOne(system, size, config, out, log);
-                } catch (RuntimeException e) {
-                    log.println("[" + system.name() + "] failed: " + e.getMessage());
-                    result = BenchResult.failed(system.name(), size, senders(config), String.valueOf(e.getMessage()));
+                out.println();
+                out.print(ResultFormat.table(results, config.capacityMode(), config.warmupSeconds()));
+                if (config.json()) {
+                    out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(),
+                            config.warmupSeconds(), results));
                 }
-                results.add(result);
+                out.flush();
+                rounds.add(results);
+                all.addAll(results);
             }
-            out.println();
-            out.print(ResultFormat.table(results, config.capacityMode(), config.warmupSeconds()));
-            if (config.json()) {
-                out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(), config.warmupSeconds(),
-                        results));
+            if (config.rounds() > 1) {
+                out.println();
+                out.print(ResultFormat.roundsTable(size, rounds));
+                if (config.json()) {
+                    out.println(ResultFormat.roundsJson(size, config.capacityMode(), config.seconds(),
+                            config.warmupSeconds(), rounds));
+                }
+                out.flush();
             }
-            out.flush();
-            all.addAll(results);
         }
         return all;
+    }
+
+    /** One system's run, or {@code null} when it does not run at this size. */
+    private static BenchResult runSystem(TransportSystem system, int size, BenchConfig config, PrintStream out,
+            PrintStream log) {
+        if (!system.supportsSize(size)) {
+            out.printf(Locale.ROOT, "   %s: skipped at %d B%n", system.name(), size);
+            return null;
+        }
+        try {
+            return runOne(system, size, config, out, log);
+        } catch (RuntimeException e) {
+            log.println("[" + system.name() + "] failed: " + e.getMessage());
+            return BenchResult.failed(system.name(), size, senders(config), String.valueOf(e.getMessage()));
+        }
     }
 
     private static List<TransportSystem> select(BenchConfig config, List<TransportSystem> systems) {

@@ -63,7 +63,7 @@ class HarnessPartsTest {
     @Test
     void shouldReadEveryOptionWhenParsingTheCommandLine() {
         BenchConfig config = TransportBench.parse(new String[] {"--size", "64,1200", "--seconds=3", "--systems",
-                "jdk-nio", "--capacity=3", "--json", "--grace-ms", "500", "--warmup", "2"});
+                "jdk-nio", "--capacity=3", "--json", "--grace-ms", "500", "--warmup", "2", "--rounds", "5"});
 
         assertThat(config.sizes()).containsExactly(64, 1200);
         assertThat(config.seconds()).isEqualTo(3);
@@ -72,7 +72,9 @@ class HarnessPartsTest {
         assertThat(config.json()).isTrue();
         assertThat(config.graceMillis()).isEqualTo(500);
         assertThat(config.warmupSeconds()).isEqualTo(2);
+        assertThat(config.rounds()).isEqualTo(5);
         assertThat(TransportBench.parse(new String[0]).warmupSeconds()).isEqualTo(1);
+        assertThat(TransportBench.parse(new String[0]).rounds()).isEqualTo(1);
         assertThat(TransportBench.parse(new String[] {"--capacity"}).capacitySenders())
                 .isEqualTo(BenchConfig.defaultCapacitySenders());
     }
@@ -107,6 +109,44 @@ class HarnessPartsTest {
     void shouldRefuseTheRunWhenASystemIsUnknown() {
         assertThatThrownBy(() -> TransportBench.parse(new String[] {"--systems", "nope"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("c-mmsg");
+    }
+
+    @Test
+    void shouldRefuseTheRunWhenRoundsAreOutOfRange() {
+        assertThatThrownBy(() -> TransportBench.parse(new String[] {"--rounds", "0"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--rounds 0 is outside 1..100");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldTakeTheMedianOfPerRoundRatiosWhenSeveralRoundsRan() {
+        // three rounds: C at 1000/s every time, meshwire at 900, 2000 (an outlier window) and 1100 dgrams/s;
+        // steady rates the same as the whole-run rates
+        List<List<BenchResult>> rounds = List.of(
+                List.of(result("c-mmsg", 1000), result("meshwire-native", 900)),
+                List.of(result("meshwire-native", 2000), result("c-mmsg", 1000)),
+                List.of(result("c-mmsg", 1000), result("meshwire-native", 1100),
+                        BenchResult.failed("jdk-nio", 64, 1, "boom")));
+
+        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
+                ResultFormat.roundsJson(64, true, 10, 3, rounds));
+        String table = ResultFormat.roundsTable(64, rounds);
+
+        assertThat(json).containsEntry("rounds", 3.0).containsEntry("mode", "capacity");
+        List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
+        assertThat(results).extracting(r -> r.get("system")).containsExactly("c-mmsg", "meshwire-native", "jdk-nio");
+        assertThat(results.get(1)).containsEntry("ratio_vs_c_mmsg", 1.1).containsEntry("steady_ratio_vs_c_mmsg", 1.1)
+                .containsEntry("dgrams_per_s", 1100.0).containsEntry("rounds_ok", 3.0)
+                .containsEntry("round_steady_ratios", List.of(0.9, 2.0, 1.1));
+        assertThat(results.get(2)).containsEntry("rounds_ok", 0.0).containsEntry("ratio_vs_c_mmsg", null);
+        assertThat(table).contains("medians over 3 rounds").containsPattern("meshwire-native +64 B +3 .* 1\\.10 +1\\.10");
+        assertThat(ResultFormat.median(new double[] {3, Double.NaN, 1, 2, 10})).isEqualTo(2.5);
+    }
+
+    /** {@code perSecond} datagrams in one second, steady at the same rate. */
+    private static BenchResult result(String system, long perSecond) {
+        return new BenchResult(system, 64, 2, perSecond, perSecond, 1_000_000_000L, 10, null, perSecond, 1_000_000,
+                -1, null);
     }
 
     @Test
