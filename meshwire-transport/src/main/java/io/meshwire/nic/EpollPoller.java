@@ -308,7 +308,8 @@ final class EpollPoller extends NicPoller {
    */
   private long dropTotal(NicSocket s) {
     memInfoLength.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
-    int r = LinuxSockets.getsockopt(state, fd(s), SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
+    // without errno: a failure only means "unknown", and the capture would cost a slice per read
+    int r = LinuxSockets.getsockoptWithoutErrno(fd(s), SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
     if (r < 0 || memInfoLength.get(ValueLayout.JAVA_INT, 0) < 4 * (SK_MEMINFO_DROPS + 1)) {
       return -1;
     }

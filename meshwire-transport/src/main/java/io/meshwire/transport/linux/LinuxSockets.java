@@ -189,6 +189,7 @@ public final class LinuxSockets {
     private static final MethodHandle GETSOCKOPT;
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle RECVMMSG_UNCAPTURED;
+    private static final MethodHandle GETSOCKOPT_UNCAPTURED;
     private static final MethodHandle SENDMMSG;
     private static final MethodHandle SENDMSG;
     private static final MethodHandle SENDTO;
@@ -211,6 +212,8 @@ public final class LinuxSockets {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         RECVMMSG = libc.find("recvmmsg",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        GETSOCKOPT_UNCAPTURED = libc.findUncaptured("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         RECVMMSG_UNCAPTURED = libc.findUncaptured("recvmmsg",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         SENDMMSG = libc.find("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
@@ -308,6 +311,19 @@ public final class LinuxSockets {
     public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int len) {
         try {
             return result((int) SETSOCKOPT.invokeExact(state, fd, level, name, value, len), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * getsockopt(2) without errno: 0 on success, -1 on failure with no cause. For hot-path reads whose failure
+     * needs no reason (the caller treats the value as unknown): such a call skips the errno capture, whose
+     * 40-byte slice per call C2 does not always remove (see {@link #recvmmsgWaiting}).
+     */
+    public static int getsockoptWithoutErrno(int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        try {
+            return (int) GETSOCKOPT_UNCAPTURED.invokeExact(fd, level, name, value, len) < 0 ? -1 : 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
