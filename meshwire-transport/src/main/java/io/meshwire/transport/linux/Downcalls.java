@@ -13,8 +13,9 @@ import java.lang.invoke.VarHandle;
  * Looks up libc downcall handles that capture errno, for the static initialisers of the bindings in this package.
  * A failed lookup does not throw: it returns {@code null} and keeps the first cause, so a binding class assigns
  * each {@code static final MethodHandle} directly (the JIT folds those as constants) and reports the cause from
- * its {@code unavailableCause()}. Every handle takes the call-state segment ({@link #callStateLayout()}) as its
- * first argument, into which the linker writes errno right after the call, before the JVM can clobber it.
+ * its {@code unavailableCause()}. Every handle from {@link #find} takes the call-state segment
+ * ({@link #callStateLayout()}) as its first argument, into which the linker writes errno right after the call,
+ * before the JVM can clobber it; {@link #findUncaptured} serves the few hot calls that must do without.
  */
 final class Downcalls {
     private Linker linker;
@@ -43,17 +44,7 @@ final class Downcalls {
 
     /** libc's {@code name} as an errno-capturing handle; {@code null} once any lookup failed. */
     MethodHandle find(String name, FunctionDescriptor descriptor) {
-        if (cause != null) {
-            return null;
-        }
-        try {
-            MemorySegment symbol = libc.find(name)
-                    .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-            return linker.downcallHandle(symbol, descriptor, captureErrno);
-        } catch (Throwable t) {
-            cause = t;
-            return null;
-        }
+        return cause != null ? null : lookup(name, descriptor, captureErrno);
     }
 
     /**
@@ -61,13 +52,14 @@ final class Downcalls {
      * whose callers learn errno another way; {@code null} once any lookup failed.
      */
     MethodHandle findUncaptured(String name, FunctionDescriptor descriptor) {
-        if (cause != null) {
-            return null;
-        }
+        return cause != null ? null : lookup(name, descriptor);
+    }
+
+    private MethodHandle lookup(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         try {
             MemorySegment symbol = libc.find(name)
                     .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-            return linker.downcallHandle(symbol, descriptor);
+            return linker.downcallHandle(symbol, descriptor, options);
         } catch (Throwable t) {
             cause = t;
             return null;
