@@ -18,15 +18,12 @@ import static io.meshwire.transport.linux.LinuxSockets.MSG_DONTWAIT;
 import static io.meshwire.transport.linux.LinuxSockets.MSG_FLAGS_OFFSET;
 import static io.meshwire.transport.linux.LinuxSockets.MSG_LEN_OFFSET;
 import static io.meshwire.transport.linux.LinuxSockets.MSG_TRUNC;
-import static io.meshwire.transport.linux.LinuxSockets.SOL_SOCKET;
-import static io.meshwire.transport.linux.LinuxSockets.SK_MEMINFO_DROPS;
-import static io.meshwire.transport.linux.LinuxSockets.SK_MEMINFO_VARS;
-import static io.meshwire.transport.linux.LinuxSockets.SO_MEMINFO;
 import static io.meshwire.transport.linux.LinuxSockets.cmsgAlign;
 import static io.meshwire.transport.linux.LinuxSockets.errnoName;
 
 import io.meshwire.transport.linux.LinuxEpoll;
 import io.meshwire.transport.linux.LinuxSockets;
+import io.meshwire.transport.linux.SocketDrops;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -69,9 +66,13 @@ final class EpollPoller extends NicPoller {
   private final MemorySegment state;
   private final MemorySegment events;
   private final MemorySegment drain;
-  /** SO_MEMINFO's u32 array and its in/out length, read once per socket read that returned data. */
-  private final MemorySegment memInfo;
-  private final MemorySegment memInfoLength;
+  /**
+   * Each socket's drop count, read once per socket read that returned data. Why not SO_RXQ_OVFL: it reports the
+   * same {@code sk_drops}, but the kernel attaches it as a control message to every datagram once the count is
+   * non-zero, that is exactly when the receiver is overloaded; measured with {@code NicSetReceiveBenchmark} at
+   * 64 B it cost 12 % of the set's capacity, and one {@code getsockopt} per read costs a fraction of that.
+   */
+  private final SocketDrops drops;
   /** This round's sockets; those from {@link #readyNext} on are still to be read. */
   private NicSocket[] ready = new NicSocket[MAX_EVENTS];
   private int readyCount;
@@ -95,8 +96,7 @@ final class EpollPoller extends NicPoller {
     this.ctlState = LinuxSockets.newCallState(arena);
     this.events = arena.allocate(LinuxEpoll.EPOLL_EVENT_LENGTH * MAX_EVENTS, 8);
     this.drain = arena.allocate(8, 8);
-    this.memInfo = arena.allocate(4L * SK_MEMINFO_VARS, 8);
-    this.memInfoLength = arena.allocate(4, 4);
+    this.drops = new SocketDrops(arena);
     this.ctlEvent = arena.allocate(16, 8);
     this.wakeValue = arena.allocate(8, 8);
     wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -287,7 +287,7 @@ final class EpollPoller extends NicPoller {
       if (r == b.capacity - first && hotCount < hot.length) {
         hot[hotCount++] = s;
       }
-      parse(b, s, first, r, s.recordDropTotal(dropTotal(s)));
+      parse(b, s, first, r, s.recordDropTotal(drops.read(fd(s))));
       b.messageCount = first + r;
       if (b.full()) {
         flush();
@@ -295,25 +295,6 @@ final class EpollPoller extends NicPoller {
     } else if (r != -EAGAIN && r != -EINTR && r != 0) {
       readFailed(s, r);
     }
-  }
-
-  /**
-   * The socket's running kernel drop count (u32, wraps), or -1 when the kernel cannot tell (before 4.12).
-   *
-   * <p>Why SO_MEMINFO once per read rather than SO_RXQ_OVFL: both report the socket's {@code sk_drops}, but the
-   * kernel attaches SO_RXQ_OVFL as a control message to every datagram once the count is non-zero, that is
-   * exactly when the receiver is overloaded; measured with {@code NicSetReceiveBenchmark} at 64 B it cost 12 %
-   * of the set's capacity. One {@code getsockopt} per {@code recvmmsg} that returned data costs a fraction of that
-   * and gives each datagram of the read the count as of the read.
-   */
-  private long dropTotal(NicSocket s) {
-    memInfoLength.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
-    // without errno: a failure only means "unknown", and the capture would cost a slice per read
-    int r = LinuxSockets.getsockoptWithoutErrno(fd(s), SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
-    if (r < 0 || memInfoLength.get(ValueLayout.JAVA_INT, 0) < 4 * (SK_MEMINFO_DROPS + 1)) {
-      return -1;
-    }
-    return Integer.toUnsignedLong(memInfo.get(ValueLayout.JAVA_INT, 4L * SK_MEMINFO_DROPS));
   }
 
   private void readFailed(NicSocket s, int r) {

@@ -3,6 +3,7 @@ package io.meshwire.transport;
 import io.meshwire.transport.linux.DestinationSockAddr;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
+import io.meshwire.transport.linux.SocketDrops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,8 @@ final class NativeSocket implements SocketBackend {
     private final MemorySegment sendMessages;
     private final MemorySegment sendIovs;
     private final MemorySegment sendControl;
-    private final MemorySegment memInfo;
-    private final MemorySegment memInfoLength;
+    /** Read under {@link #sendLock} when stats are taken. */
+    private final SocketDrops drops;
     private final MemorySegment[] sendMessageSlices = new MemorySegment[SEND_MESSAGES];
     private final int[] messageFirstDatagram = new int[SEND_MESSAGES];
     private final int[] messageDatagrams = new int[SEND_MESSAGES];
@@ -98,8 +99,7 @@ final class NativeSocket implements SocketBackend {
         this.sendMessages = arena.allocate(MMSGHDR_SIZE * SEND_MESSAGES, 8);
         this.sendIovs = arena.allocate(IOVEC_SIZE * SEND_MESSAGES, 8);
         this.sendControl = arena.allocate(GSO_CMSG_SPACE * SEND_MESSAGES, 8);
-        this.memInfo = arena.allocate(4L * SK_MEMINFO_VARS, 8);
-        this.memInfoLength = arena.allocate(ValueLayout.JAVA_INT);
+        this.drops = new SocketDrops(arena);
         for (int i = 0; i < SEND_MESSAGES; i++) {
             sendMessageSlices[i] = sendMessages.asSlice(MMSGHDR_SIZE * i);
             long m = MMSGHDR_SIZE * i;
@@ -373,12 +373,7 @@ final class NativeSocket implements SocketBackend {
             if (closed.get()) {
                 return -1;
             }
-            memInfoLength.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
-            int r = LinuxSockets.getsockopt(sendState, fd, SOL_SOCKET, SO_MEMINFO, memInfo, memInfoLength);
-            if (r < 0 || memInfoLength.get(ValueLayout.JAVA_INT, 0) < 4 * (SK_MEMINFO_DROPS + 1)) {
-                return -1; // a kernel before 4.12: no count
-            }
-            return Integer.toUnsignedLong(memInfo.get(ValueLayout.JAVA_INT, 4L * SK_MEMINFO_DROPS));
+            return drops.read(fd);
         }
     }
 
