@@ -728,7 +728,7 @@ public final class NicSocketSet implements AutoCloseable {
     }
     enter();
     try {
-      return inline ? drainInline(handler, limit, firstDeadline) : drainQueued(handler, limit, firstDeadline);
+      return drainBatches(handler, limit, firstDeadline);
     } finally {
       consumer = null;
     }
@@ -753,53 +753,30 @@ public final class NicSocketSet implements AutoCloseable {
     return new TransportClosedException(name + " is closed");
   }
 
-  /** DEDICATED_THREAD: hands out queued batches. */
-  private int drainQueued(NicDatagramHandler handler, int limit, long firstDeadline)
-      throws TransportClosedException {
-    int n = 0;
-    while (n < limit) {
-      NicRecvBatch b = current;
-      if (b == null || b.cursor >= b.packetCount) {
-        if (b != null) {
-          current = null;
-          queue.recycle(b);
-        }
-        b = queue.take(n == 0 ? firstDeadline : 0, name);
-        if (b == null) {
-          break;
-        }
-        current = b;
-      }
-      n += handOut(b, handler, limit - n);
-    }
-    NicRecvBatch b = current;
-    if (b != null && b.cursor >= b.packetCount && !closing) {
-      current = null;
-      queue.recycle(b);
-    }
-    return n;
-  }
-
-  /** INLINE: hands out the poller's batch, running a round on this thread whenever it is used up. */
-  private int drainInline(NicDatagramHandler handler, int limit, long firstDeadline)
+  /**
+   * Hands out batch after batch until {@code limit}: INLINE a round on this thread refills the poller's batch,
+   * DEDICATED_THREAD the next queued batch replaces the used one. After the first datagram it waits no more, and
+   * a close then ends the call with what was handed out (the next call throws).
+   */
+  private int drainBatches(NicDatagramHandler handler, int limit, long firstDeadline)
       throws TransportClosedException {
     int n = 0;
     while (n < limit) {
       NicRecvBatch b = current;
       if (b == null || b.cursor >= b.packetCount) {
         if (n > 0) {
-          // a round that did not fill the batch emptied every ready socket: another would most likely find
-          // nothing and cost a syscall
-          if (!lastRoundFull) {
+          // inline: a round that did not fill the batch emptied every ready socket; another would most likely
+          // find nothing and cost a syscall
+          if (inline && !lastRoundFull) {
             break;
           }
           try {
-            b = readInline(0);
+            b = nextBatch(0);
           } catch (TransportClosedException e) {
             break; // report what was handed out; the next call throws
           }
         } else {
-          b = readInline(firstDeadline);
+          b = nextBatch(firstDeadline);
         }
         if (b == null) {
           break;
@@ -807,7 +784,27 @@ public final class NicSocketSet implements AutoCloseable {
       }
       n += handOut(b, handler, limit - n);
     }
+    NicRecvBatch b = current;
+    if (!inline && b != null && b.cursor >= b.packetCount && !closing) {
+      current = null;
+      queue.recycle(b);
+    }
     return n;
+  }
+
+  /** The next batch holding datagrams, made {@link #current}; null when none came by {@code deadline}. */
+  private NicRecvBatch nextBatch(long deadline) throws TransportClosedException {
+    if (inline) {
+      return readInline(deadline);
+    }
+    NicRecvBatch used = current;
+    if (used != null) {
+      current = null;
+      queue.recycle(used);
+    }
+    NicRecvBatch b = queue.take(deadline, name);
+    current = b;
+    return b;
   }
 
   /**
