@@ -1,11 +1,14 @@
 package io.meshwire.crypto;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 
 /**
  * Coverage-guided differential fuzzing of the plain-Java AEAD ({@link AeadBackend#JAVA}) against the JDK's cipher,
@@ -16,17 +19,30 @@ import javax.crypto.spec.SecretKeySpec;
 public class AeadOpenFuzzTest {
     private static final byte[] KEY = PacketProtectorTest.filled(32, 0x5A);
     private static final JavaPacketAead AEAD = new JavaPacketAead(KEY);
-    private static final Cipher JDK;
-
-    static {
-        try {
-            JDK = Cipher.getInstance("ChaCha20-Poly1305");
-        } catch (java.security.GeneralSecurityException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /*
+     * Two JDK ciphers, not one: the JDK refuses an encrypting init whose key and nonce equal the previous init's,
+     * whatever that init's mode. Opening with a mutated nonce can leave exactly the next counter's nonce behind
+     * (counter XOR mask == counter + 1), so a shared instance made the next seal throw. The sealing instance only
+     * ever sees strictly increasing nonces.
+     */
+    private static final Cipher JDK_SEAL = jdkCipher();
+    private static final Cipher JDK_OPEN = jdkCipher();
 
     private static long nonceCounter;
+
+    @Test
+    void shouldKeepSealingWhenAMutatedNonceEqualsTheNextOne() {
+        long next = nonceCounter + 1;
+        long mask = next ^ (next + 1);
+        byte[] nonceMutation = new byte[12];
+        nonceMutation[2] = (byte) (4 << 2 | 3); // target 3 (nonce), offset 4: the counter's first byte
+        for (int i = 0; i < 8; i++) {
+            nonceMutation[4 + i] = (byte) (mask >>> (8 * i));
+        }
+        fuzzerTestOneInput(nonceMutation);
+        fuzzerTestOneInput(new byte[] {16, 0, 0, 0});
+        assertThat(nonceCounter).isEqualTo(next + 1);
+    }
 
     @FuzzTest(maxDuration = "6s")
     void shouldMatchJdkAndRejectEveryChangeWhenOpeningMutatedMessage(byte[] data) {
@@ -96,19 +112,27 @@ public class AeadOpenFuzzTest {
 
     private static byte[] jdkSeal(byte[] nonce, byte[] aad, byte[] plaintext) {
         try {
-            JDK.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
-            JDK.updateAAD(aad);
-            return JDK.doFinal(plaintext);
+            JDK_SEAL.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
+            JDK_SEAL.updateAAD(aad);
+            return JDK_SEAL.doFinal(plaintext);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    private static Cipher jdkCipher() {
+        try {
+            return Cipher.getInstance("ChaCha20-Poly1305");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static boolean jdkOpens(byte[] nonce, byte[] aad, byte[] message) {
         try {
-            JDK.init(Cipher.DECRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
-            JDK.updateAAD(aad);
-            JDK.doFinal(message);
+            JDK_OPEN.init(Cipher.DECRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
+            JDK_OPEN.updateAAD(aad);
+            JDK_OPEN.doFinal(message);
             return true;
         } catch (AEADBadTagException e) {
             return false;
