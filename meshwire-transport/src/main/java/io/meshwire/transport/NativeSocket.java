@@ -52,6 +52,12 @@ final class NativeSocket implements SocketBackend {
     private final boolean withNames;
     /** msg_namelen to offer: 0 without source addresses (a NULL msg_name leaves it unwritten). */
     private final int nameLength;
+    /**
+     * Whether a receive must restore the value-result header fields before the next call. Without a msg_name the
+     * kernel never writes msg_namelen, and without a msg_control it writes 0 into msg_controllen, the value it
+     * already holds (____sys_recvmsg), so a batch with neither needs no per-message writes at all.
+     */
+    private final boolean resetsHeaders;
     /** Set by {@link #wakeupReceiver()} before the shutdown, for receivers without source addresses. */
     private volatile boolean shutdownRequested;
     private final SocketInfo info;
@@ -153,6 +159,7 @@ final class NativeSocket implements SocketBackend {
             // control message: that kept cmsg parsing out of the receive loop, whose never-taken branch otherwise
             // deoptimised the compiled loop the moment drops began (BENCHMARKS.md), and gives an exact count at once.
             this.withControl = gro;
+            this.resetsHeaders = withNames || gro;
 
             int len = SockAddr.encode(config.bindAddress(), ipv6, destination, 0);
             int r = LinuxSockets.bind(state, fd, destination, len);
@@ -271,7 +278,7 @@ final class NativeSocket implements SocketBackend {
         if (n <= 0) {
             return n == 0 ? CLOSED : n;
         }
-        b.dirtyMessages = n;
+        b.dirtyMessages = resetsHeaders ? n : 0;
         if (msgs.get(ValueLayout.JAVA_INT, MSG_NAMELEN_OFFSET) == 0 && isShutdownMark(msgs)) {
             return CLOSED;
         }
