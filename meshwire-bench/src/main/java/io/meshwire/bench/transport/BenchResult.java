@@ -16,16 +16,18 @@ import java.util.Objects;
  * @param histogram    receive calls by batch size ([1] [2-3] ... [64+]), or {@code null}
  * @param steadyRate   datagrams/s after the receiver's first second (JIT warm-up excluded), from its PROGRESS lines;
  *                     NaN when it reported fewer than two
+ * @param steadySteal  the host's steal ({@link HostSteal}) over the seconds of {@code steadyRate}, as a fraction of
+ *                     all vCPU time; NaN when unknown
  * @param receiverCpuNanos CPU time of the receiver process from its first datagram to its end, or -1 when unknown
  * @param senderCpuNanos   CPU time of the sender processes while sending (summed), or -1 when unknown
  * @param error        why the run failed, or {@code null}
  */
 public record BenchResult(String system, int size, int senders, long sent, long received, long elapsedNanos,
-        long receiveCalls, long[] histogram, double steadyRate, long receiverCpuNanos, long senderCpuNanos,
-        String error) {
+        long receiveCalls, long[] histogram, double steadyRate, double steadySteal, long receiverCpuNanos,
+        long senderCpuNanos, String error) {
 
     static BenchResult failed(String system, int size, int senders, String error) {
-        return new BenchResult(system, size, senders, 0, 0, 0, -1, null, Double.NaN, -1, -1, error);
+        return new BenchResult(system, size, senders, 0, 0, 0, -1, null, Double.NaN, Double.NaN, -1, -1, error);
     }
 
     /**
@@ -39,6 +41,14 @@ public record BenchResult(String system, int size, int senders, long sent, long 
     /** Sender CPU per datagram sent, in ns; NaN when unknown. */
     public double senderCpuPerDatagram() {
         return senderCpuNanos <= 0 || sent == 0 ? Double.NaN : (double) senderCpuNanos / sent;
+    }
+
+    /**
+     * The steady rate on a whole machine: {@code steadyRate / (1 - steadySteal)}. A flooded receiver and its senders
+     * are CPU-bound, so this is the rate the run would have had without the host's steal; NaN when unknown.
+     */
+    public double stealAdjustedSteadyRate() {
+        return Double.isNaN(steadySteal) || steadySteal >= 1 ? Double.NaN : steadyRate / (1 - steadySteal);
     }
 
     /** Whether the run completed. */
@@ -71,21 +81,22 @@ public record BenchResult(String system, int size, int senders, long sent, long 
         return other instanceof BenchResult r && system.equals(r.system) && size == r.size && senders == r.senders
                 && sent == r.sent && received == r.received && elapsedNanos == r.elapsedNanos
                 && receiveCalls == r.receiveCalls && Arrays.equals(histogram, r.histogram)
-                && Double.compare(steadyRate, r.steadyRate) == 0 && receiverCpuNanos == r.receiverCpuNanos
+                && Double.compare(steadyRate, r.steadyRate) == 0 && Double.compare(steadySteal, r.steadySteal) == 0
+                && receiverCpuNanos == r.receiverCpuNanos
                 && senderCpuNanos == r.senderCpuNanos && Objects.equals(error, r.error);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(system, size, senders, sent, received, elapsedNanos, receiveCalls,
-                Arrays.hashCode(histogram), steadyRate, receiverCpuNanos, senderCpuNanos, error);
+                Arrays.hashCode(histogram), steadyRate, steadySteal, receiverCpuNanos, senderCpuNanos, error);
     }
 
     @Override
     public String toString() {
         return "BenchResult[" + system + " " + size + " B: sent=" + sent + " received=" + received + " elapsedNanos="
-                + elapsedNanos + " receiveCalls=" + receiveCalls + " histogram=" + Arrays.toString(histogram) + " steadyRate=" + steadyRate
-                + " receiverCpuNanos=" + receiverCpuNanos + " senderCpuNanos=" + senderCpuNanos
+                + elapsedNanos + " receiveCalls=" + receiveCalls + " histogram=" + Arrays.toString(histogram)
+                + " steadyRate=" + steadyRate + " steadySteal=" + steadySteal + " receiverCpuNanos=" + receiverCpuNanos + " senderCpuNanos=" + senderCpuNanos
                 + (error == null ? "" : " error=" + error) + "]";
     }
 }

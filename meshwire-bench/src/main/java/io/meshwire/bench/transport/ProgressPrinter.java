@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Turns a receiver's cumulative {@code PROGRESS t=S received=N} lines into one live rate line per second, and keeps
- * the rate after the warm-up seconds (JIT compilation excluded) for the result table.
+ * the rate after the warm-up seconds (JIT compilation excluded) for the result table, with the host's steal over the
+ * same seconds ({@link HostSteal}).
  */
 public final class ProgressPrinter {
 
@@ -17,6 +18,8 @@ public final class ProgressPrinter {
     private long lastSecond;
     private final int warmupSeconds;
     private long receivedAtWarmupEnd;
+    private HostSteal.Sample stealAtWarmupEnd;
+    private HostSteal.Sample lastSteal;
 
     /** Prints to {@code out} lines naming {@code system} and {@code size}, rates in {@code unit} (e.g. events/s). */
     public ProgressPrinter(PrintStream out, String system, int size, String unit) {
@@ -31,6 +34,7 @@ public final class ProgressPrinter {
         this.unit = unit;
         this.warmupSeconds = warmupSeconds;
         this.receivedAtWarmupEnd = warmupSeconds == 0 ? 0 : -1;
+        this.stealAtWarmupEnd = warmupSeconds == 0 ? HostSteal.sample() : null;
     }
 
     /** Takes one PROGRESS line; called from the peer's stdout reader. */
@@ -41,8 +45,10 @@ public final class ProgressPrinter {
         out.flush();
         lastReceived = received;
         lastSecond = line.number("t");
+        lastSteal = HostSteal.sample();
         if (lastSecond == warmupSeconds) {
             receivedAtWarmupEnd = received;
+            stealAtWarmupEnd = lastSteal;
         }
     }
 
@@ -50,5 +56,10 @@ public final class ProgressPrinter {
     public synchronized double steadyRate() {
         return receivedAtWarmupEnd < 0 || lastSecond <= warmupSeconds ? Double.NaN
                 : (double) (lastReceived - receivedAtWarmupEnd) / (lastSecond - warmupSeconds);
+    }
+
+    /** The host's steal over the seconds of {@link #steadyRate()}, as a fraction; NaN when unknown. */
+    public synchronized double steadySteal() {
+        return Double.isNaN(steadyRate()) ? Double.NaN : HostSteal.fraction(stealAtWarmupEnd, lastSteal);
     }
 }

@@ -27,15 +27,15 @@ public final class ResultFormat {
     static String table(List<BenchResult> results, boolean capacity, int warmupSeconds) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %11s %9s %9s%n", "system",
-                "size", "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg", "after " + warmupSeconds + " s/s",
-                "steady vs c", "rx ns/dg", "tx ns/dg"));
+        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %11s %7s %9s %9s%n",
+                "system", "size", "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg",
+                "after " + warmupSeconds + " s/s", "steady vs c", "steal", "rx ns/dg", "tx ns/dg"));
         for (BenchResult r : results) {
             if (!r.ok()) {
                 out.append(String.format(Locale.ROOT, "%-16s %5d B  FAILED: %s%n", r.system(), r.size(), r.error()));
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %11s %9s %9s%n",
+            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %11s %7s %9s %9s%n",
                     r.system(),
                     r.size(),
                     rate(r.datagramsPerSecond()), r.gigabitsPerSecond(), percent(r.loss()),
@@ -46,7 +46,8 @@ public final class ResultFormat {
                     Double.isNaN(r.steadyRate()) ? "-" : rate(r.steadyRate()),
                     baseline == null || Double.isNaN(r.steadyRate()) || Double.isNaN(baseline.steadyRate()) ? "-"
                             : String.format(Locale.ROOT, "%.2f", r.steadyRate() / baseline.steadyRate()),
-                    nanos(r.receiverCpuPerDatagram()), nanos(r.senderCpuPerDatagram())));
+                    wholePercent(r.steadySteal()), nanos(r.receiverCpuPerDatagram()),
+                    nanos(r.senderCpuPerDatagram())));
         }
         out.append(capacity
                 ? "capacity mode: each receiver flooded by " + results.getFirst().senders()
@@ -55,6 +56,7 @@ public final class ResultFormat {
         out.append("pkts/syscall: datagrams per receive call that returned data (n/a: not observable); "
                 + "after N s/s: receive rate once the first N seconds (JIT warm-up, --warmup) are past, and "
                 + "steady vs c its ratio to c-mmsg's;\n"
+                + "steal: vCPU time the host took over those seconds (/proc/stat), which the system did not get;\n"
                 + "rx/tx ns/dg: CPU time of the receiver/sender process (all threads) per datagram\n");
         boolean header = false;
         for (BenchResult r : results) {
@@ -102,6 +104,7 @@ public final class ResultFormat {
             out.append(",\"dgrams_per_s\":").append(number(r.datagramsPerSecond(), 1));
             out.append(",\"loss\":").append(number(r.loss(), 6));
             out.append(",\"dgrams_per_s_after_warmup\":").append(number(r.steadyRate(), 1));
+            out.append(",\"host_steal_after_warmup\":").append(number(r.steadySteal(), 4));
             out.append(",\"gbit_per_s\":").append(number(r.gigabitsPerSecond(), 4));
             out.append(",\"sent\":").append(r.sent());
             out.append(",\"received\":").append(r.received());
@@ -131,7 +134,7 @@ public final class ResultFormat {
 
     /** One system's figures over every round in which it completed, with per-round ratios to that round's C. */
     record RoundsSummary(String system, int size, int rounds, double[] rates, double[] losses, double[] steadyRates,
-            double[] ratios, double[] steadyRatios, double[] receiverCpu) {
+            double[] ratios, double[] steadyRatios, double[] steals, double[] adjustedRatios, double[] receiverCpu) {
 
         static List<RoundsSummary> of(int size, List<List<BenchResult>> rounds) {
             java.util.Map<String, List<BenchResult>> bySystem = new java.util.LinkedHashMap<>();
@@ -146,7 +149,9 @@ public final class ResultFormat {
                     bySystem.get(r.system()).add(r);
                     ratiosBySystem.computeIfAbsent(r.system(), k -> new java.util.ArrayList<>()).add(new double[] {
                             baseline == null ? Double.NaN : r.datagramsPerSecond() / baseline.datagramsPerSecond(),
-                            baseline == null ? Double.NaN : r.steadyRate() / baseline.steadyRate()});
+                            baseline == null ? Double.NaN : r.steadyRate() / baseline.steadyRate(),
+                            baseline == null ? Double.NaN
+                                    : r.stealAdjustedSteadyRate() / baseline.stealAdjustedSteadyRate()});
                 }
             }
             List<RoundsSummary> out = new java.util.ArrayList<>();
@@ -159,6 +164,8 @@ public final class ResultFormat {
                         rs.stream().mapToDouble(BenchResult::steadyRate).toArray(),
                         ratios.stream().mapToDouble(r -> r[0]).toArray(),
                         ratios.stream().mapToDouble(r -> r[1]).toArray(),
+                        rs.stream().mapToDouble(BenchResult::steadySteal).toArray(),
+                        ratios.stream().mapToDouble(r -> r[2]).toArray(),
                         rs.stream().mapToDouble(BenchResult::receiverCpuPerDatagram).toArray()));
             }
             return out;
@@ -179,18 +186,22 @@ public final class ResultFormat {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "medians over %d rounds (each ratio taken within its round):%n",
                 rounds.size()));
-        out.append(String.format(Locale.ROOT, "%-16s %7s %6s %12s %10s %11s %9s  %s%n", "system", "size", "rounds",
-                "dgrams/s", "vs c-mmsg", "steady vs c", "rx ns/dg", "steady vs c per round"));
+        out.append(String.format(Locale.ROOT, "%-16s %7s %6s %12s %10s %11s %6s %9s %9s  %s%n", "system", "size",
+                "rounds", "dgrams/s", "vs c-mmsg", "steady vs c", "steal", "adj vs c", "rx ns/dg",
+                "steady vs c / adj vs c per round"));
         for (RoundsSummary s : RoundsSummary.of(size, rounds)) {
             StringBuilder each = new StringBuilder();
-            for (double r : s.steadyRatios()) {
-                each.append(each.isEmpty() ? "" : " ").append(ratio(r));
+            for (int k = 0; k < s.steadyRatios().length; k++) {
+                each.append(each.isEmpty() ? "" : "  ").append(ratio(s.steadyRatios()[k])).append('/')
+                        .append(ratio(s.adjustedRatios()[k]));
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %6d %12s %10s %11s %9s  %s%n", s.system(), s.size(),
-                    s.rounds(), s.rounds() == 0 ? "-" : rate(median(s.rates())), ratio(median(s.ratios())),
-                    ratio(median(s.steadyRatios())), nanos(median(s.receiverCpu())), each));
+            out.append(String.format(Locale.ROOT, "%-16s %5d B %6d %12s %10s %11s %6s %9s %9s  %s%n", s.system(),
+                    s.size(), s.rounds(), s.rounds() == 0 ? "-" : rate(median(s.rates())), ratio(median(s.ratios())),
+                    ratio(median(s.steadyRatios())), wholePercent(median(s.steals())),
+                    ratio(median(s.adjustedRatios())), nanos(median(s.receiverCpu())), each));
         }
-        return out.toString();
+        return out.append("steal: the host's share of the vCPU time in the steady seconds; adj vs c: the steady ratio "
+                + "with each rate divided by (1 - steal)\n").toString();
     }
 
     /**
@@ -218,13 +229,28 @@ public final class ResultFormat {
             out.append(",\"rx_cpu_ns_per_dgram\":").append(number(median(s.receiverCpu()), 1));
             out.append(",\"ratio_vs_c_mmsg\":").append(number(median(s.ratios()), 4));
             out.append(",\"steady_ratio_vs_c_mmsg\":").append(number(median(s.steadyRatios()), 4));
-            out.append(",\"round_steady_ratios\":[");
-            for (int k = 0; k < s.steadyRatios().length; k++) {
-                out.append(k == 0 ? "" : ",").append(number(s.steadyRatios()[k], 4));
-            }
-            out.append("]}");
+            out.append(",\"host_steal_after_warmup\":").append(number(median(s.steals()), 4));
+            out.append(",\"steal_adjusted_steady_ratio_vs_c_mmsg\":")
+                    .append(number(median(s.adjustedRatios()), 4));
+            out.append(",\"round_steady_ratios\":");
+            array(out, s.steadyRatios());
+            out.append(",\"round_steal_adjusted_ratios\":");
+            array(out, s.adjustedRatios());
+            out.append('}');
         }
         return out.append("]}").toString();
+    }
+
+    private static void array(StringBuilder out, double[] values) {
+        out.append('[');
+        for (int k = 0; k < values.length; k++) {
+            out.append(k == 0 ? "" : ",").append(number(values[k], 4));
+        }
+        out.append(']');
+    }
+
+    private static String wholePercent(double fraction) {
+        return Double.isNaN(fraction) ? "-" : String.format(Locale.ROOT, "%.0f %%", fraction * 100);
     }
 
     private static String ratio(double value) {

@@ -215,7 +215,7 @@ public final class TransportBench {
             PeerLine result = receiver.awaitResult(Duration.ofMillis(config.graceMillis()).plus(EXIT_SLACK));
             return new BenchResult(system.name(), size, senders.size(), sent, result.number("received"),
                     result.number("elapsed_ns"), result.number("syscalls", -1), result.histogram("hist"),
-                    progress.steadyRate(), result.number("cpu_ns", -1), senderCpu, null);
+                    progress.steadyRate(), progress.steadySteal(), result.number("cpu_ns", -1), senderCpu, null);
         } finally {
             for (PeerProcess process : processes) {
                 process.close();

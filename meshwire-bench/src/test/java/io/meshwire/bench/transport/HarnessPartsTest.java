@@ -139,21 +139,72 @@ class HarnessPartsTest {
                 .containsEntry("dgrams_per_s", 1100.0).containsEntry("rounds_ok", 3.0)
                 .containsEntry("round_steady_ratios", List.of(0.9, 2.0, 1.1));
         assertThat(results.get(2)).containsEntry("rounds_ok", 0.0).containsEntry("ratio_vs_c_mmsg", null);
-        assertThat(table).contains("medians over 3 rounds").containsPattern("meshwire-native +64 B +3 .* 1\\.10 +1\\.10");
+        assertThat(table).contains("medians over 3 rounds")
+                .containsPattern("meshwire-native +64 B +3 +1\\.1 k +1\\.10 +1\\.10 +0 % +1\\.10 ");
         assertThat(ResultFormat.median(new double[] {3, Double.NaN, 1, 2, 10})).isEqualTo(2.5);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldDivideEachRateByTheCpuLeftWhenTheHostStoleSome() {
+        // round 1: the host took 20 % while meshwire ran; round 2: half the machine while C ran
+        List<List<BenchResult>> rounds = List.of(
+                List.of(result("c-mmsg", 1000, 0.0), result("meshwire-native", 800, 0.2)),
+                List.of(result("meshwire-native", 1000, 0.0), result("c-mmsg", 500, 0.5)));
+
+        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
+                ResultFormat.roundsJson(64, true, 10, 3, rounds));
+
+        Map<String, Object> meshwire = ((List<Map<String, Object>>) json.get("results")).get(1);
+        assertThat(meshwire).containsEntry("round_steady_ratios", List.of(0.8, 2.0))
+                .containsEntry("round_steal_adjusted_ratios", List.of(1.0, 1.0))
+                .containsEntry("steal_adjusted_steady_ratio_vs_c_mmsg", 1.0)
+                .containsEntry("host_steal_after_warmup", 0.1);
+        assertThat(ResultFormat.roundsTable(64, rounds)).contains("0.80/1.00  2.00/1.00");
+        assertThat(result("x", 1000, Double.NaN).stealAdjustedSteadyRate()).isNaN();
+    }
+
+    @Test
+    void shouldReadTheStolenShareWhenParsingProcStat() {
+        HostSteal.Sample before = HostSteal.parse("cpu  100 0 50 800 10 0 20 20 5 0");
+        HostSteal.Sample after = HostSteal.parse("cpu  200 0 100 1500 10 0 40 150 9 0");
+
+        assertThat(before).isEqualTo(new HostSteal.Sample(20, 1000));
+        assertThat(after).isEqualTo(new HostSteal.Sample(150, 2000));
+        assertThat(HostSteal.fraction(before, after)).isEqualTo(0.13);
+        assertThat(HostSteal.fraction(after, after)).as("no time passed").isNaN();
+        assertThat(HostSteal.fraction(null, after)).isNaN();
+        assertThat(HostSteal.parse("cpu0 1 2 3 4 5 6 7 8")).as("a per-CPU line").isNull();
+        assertThat(HostSteal.parse("cpu  1 2 3")).as("too few fields").isNull();
+        assertThat(HostSteal.parse(null)).isNull();
+    }
+
+    @Test
+    void shouldSampleTheRealCounterWhenOnLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat")),
+                "no /proc/stat: not Linux");
+        HostSteal.Sample sample = HostSteal.sample();
+
+        assertThat(sample).isNotNull();
+        assertThat(sample.steal()).isBetween(0L, sample.total());
     }
 
     /** {@code perSecond} datagrams in one second, steady at the same rate. */
     private static BenchResult result(String system, long perSecond) {
-        return new BenchResult(system, 64, 2, perSecond, perSecond, 1_000_000_000L, 10, null, perSecond, 1_000_000,
-                -1, null);
+        return result(system, perSecond, 0.0);
+    }
+
+    /** As above, with {@code steal} of the machine taken by the host during the steady seconds. */
+    private static BenchResult result(String system, long perSecond, double steal) {
+        return new BenchResult(system, 64, 2, perSecond, perSecond, 1_000_000_000L, 10, null, perSecond, steal,
+                1_000_000, -1, null);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void shouldWriteParsableJsonWhenAResultFailedWithAnAwkwardMessage() {
         BenchResult ok = new BenchResult("c-mmsg", 64, 1, 1000, 900, 1_000_000_000L, 300,
-                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, 9_000, 2_000, null);
+                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, Double.NaN, 9_000, 2_000, null);
         BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
