@@ -96,6 +96,38 @@ public class EndpointBenchmark {
         return s.rx.receiveBatch(s.handler, 64);
     }
 
+    /** An inline receiver that nothing is sent to: every poll finds the socket empty (EAGAIN). */
+    @State(Scope.Benchmark)
+    public static class IdleState {
+        @Param({"NATIVE", "NIO"})
+        public String backend;
+
+        DatagramEndpoint rx;
+        long sink;
+        final DatagramHandler handler = d -> sink += d.length();
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            rx = DatagramEndpoint.open(EndpointConfig.builder()
+                    .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .backend(EndpointConfig.BackendPreference.valueOf(backend)).build());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            rx.close();
+        }
+    }
+
+    /**
+     * One non-waiting poll of an empty socket, the busy-polling consumer's common case: the path that still makes
+     * the errno-capturing {@code recvmmsg}, since it must tell EAGAIN from a real error.
+     */
+    @Benchmark
+    public int pollEmpty(IdleState s) throws IOException {
+        return s.rx.pollBatch(s.handler, 64);
+    }
+
     /** A sender into a bound channel that never reads (the kernel drops once it is full; sendto succeeds). */
     @State(Scope.Benchmark)
     public static class SendState {
