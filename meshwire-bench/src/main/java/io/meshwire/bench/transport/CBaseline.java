@@ -111,8 +111,9 @@ final class CBaseline {
             } finally {
                 gcc.destroyForcibly();
             }
-            out.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order of registration: the binary first, then its directory.
             dir.toFile().deleteOnExit();
+            out.toFile().deleteOnExit();
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compile the C baseline " + source, e);
