@@ -93,7 +93,8 @@ final class CBaseline {
                 gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
             } catch (IOException e) {
                 throw new IllegalStateException("gcc not found: the C baseline is compiled at run time; "
-                        + "install it with `apt-get install gcc` (or deselect c-* systems with --systems)", e);
+                        + "install it with `apt-get install gcc`; without it the c-* systems fail, the others run "
+                        + "without ratios, and --capacity cannot run (its senders are C)", e);
             }
             try {
                 gcc.getOutputStream().close();
