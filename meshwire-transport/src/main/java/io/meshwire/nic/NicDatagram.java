@@ -1,10 +1,10 @@
 package io.meshwire.nic;
 
+import io.meshwire.transport.Payload;
 import io.meshwire.transport.linux.AddressCache;
 import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * on). The NIO backend cannot read them; it reports the receiving socket's bound address and NIC instead
  * ({@link #hasPacketInfo()} is false), as the reference design does.
  */
-public final class NicDatagram {
+public final class NicDatagram implements Payload {
   private final AddressCache cache;
   private final boolean ipv6;
   private NicRecvBatch batch;
@@ -37,17 +37,17 @@ public final class NicDatagram {
     return this;
   }
 
-  /** The memory holding the payload (shared with the rest of its batch); read at {@link #offset()}. */
+  @Override
   public MemorySegment memory() {
     return batch.data;
   }
 
-  /** Offset of the first payload byte in {@link #memory()}. */
+  @Override
   public int offset() {
     return batch.packetOffset[index];
   }
 
-  /** Payload length in bytes. */
+  @Override
   public int length() {
     return batch.packetLength[index];
   }
@@ -59,40 +59,6 @@ public final class NicDatagram {
   public ByteBuffer buffer() {
     int off = offset();
     return batch.consumerBuffer.limit(off + length()).position(off);
-  }
-
-  /**
-   * The payload byte at {@code i}.
-   *
-   * @param i 0-based index within the payload
-   * @throws IndexOutOfBoundsException if {@code i} is outside the payload
-   */
-  public byte getByte(int i) {
-    if (i < 0 || i >= length()) {
-      throw new IndexOutOfBoundsException("index " + i + " outside datagram of " + length() + " bytes");
-    }
-    return batch.data.get(ValueLayout.JAVA_BYTE, (long) offset() + i);
-  }
-
-  /**
-   * Copies the payload into {@code dst} at its position, advancing it.
-   *
-   * @param dst the target
-   * @throws IllegalArgumentException if {@code dst} has less room than the payload
-   */
-  public void copyTo(ByteBuffer dst) {
-    if (dst.remaining() < length()) {
-      throw new IllegalArgumentException("dst has " + dst.remaining() + " bytes left, datagram needs " + length());
-    }
-    MemorySegment.copy(batch.data, offset(), MemorySegment.ofBuffer(dst), 0, length());
-    dst.position(dst.position() + length());
-  }
-
-  /** Copies the payload into a new array (allocates; for tests and slow paths). */
-  public byte[] toByteArray() {
-    byte[] out = new byte[length()];
-    MemorySegment.copy(batch.data, ValueLayout.JAVA_BYTE, offset(), out, 0, out.length);
-    return out;
   }
 
   /** Source address; decoded addresses are cached, so a steady set of peers costs no allocation. */

@@ -66,23 +66,12 @@ final class NicRecvBatch {
     this.packetDrops = new long[capacity];
     this.packetSocket = new NicSocket[capacity];
     if (nativeBackend) {
-      messages = arena.allocate(LinuxSockets.MMSGHDR_SIZE * capacity, 8);
-      MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * capacity, 8);
       names = arena.allocate((long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * capacity, 8);
       control = arena.allocate((long) CONTROL_LENGTH * capacity, 8);
+      messages = LinuxSockets.receiveVector(arena, capacity, data, slotSize, names, control, CONTROL_LENGTH);
       messageSlices = new MemorySegment[capacity];
       for (int i = 0; i < capacity; i++) {
-        long iov = LinuxSockets.IOVEC_SIZE * i;
-        iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_BASE_OFFSET, data.address() + (long) i * slotSize);
-        iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_LEN_OFFSET, slotSize);
-        long m = LinuxSockets.MMSGHDR_SIZE * i;
-        messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_NAME_OFFSET,
-            names.address() + (long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * i);
-        messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOV_OFFSET, iovs.address() + iov);
-        messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOVLEN_OFFSET, 1L);
-        messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_CONTROL_OFFSET,
-            control.address() + (long) CONTROL_LENGTH * i);
-        messageSlices[i] = messages.asSlice(m);
+        messageSlices[i] = messages.asSlice(LinuxSockets.MMSGHDR_SIZE * i);
       }
       slotBuffers = null;
       nioSources = null;

@@ -4,7 +4,6 @@ import io.meshwire.transport.linux.LinuxSockets;
 import io.meshwire.transport.linux.SockAddr;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -15,7 +14,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; release may happen on any thread, once.
  */
-public final class Datagram implements AutoCloseable {
+public final class Datagram implements Payload, AutoCloseable {
     private final DatagramEndpoint owner;
     private final RecvBatch batch;
     private final int index;
@@ -28,27 +27,19 @@ public final class Datagram implements AutoCloseable {
         this.index = index;
     }
 
-    /** The memory holding this datagram (shared with the rest of its batch); read at {@link #offset()}. */
+    @Override
     public MemorySegment memory() {
         return batch.data;
     }
 
-    /** Offset of the first byte in {@link #memory()}. */
+    @Override
     public int offset() {
         return batch.packetOffset[index];
     }
 
-    /** Payload length in bytes. */
+    @Override
     public int length() {
         return batch.packetLength[index];
-    }
-
-    /** The byte at {@code i} (0-based within the datagram). */
-    public byte getByte(int i) {
-        if (i < 0 || i >= length()) {
-            throw new IndexOutOfBoundsException("index " + i + " outside datagram of " + length() + " bytes");
-        }
-        return batch.data.get(ValueLayout.JAVA_BYTE, (long) offset() + i);
     }
 
     /**
@@ -64,22 +55,6 @@ public final class Datagram implements AutoCloseable {
         int off = offset();
         b.limit(off + length()).position(off);
         return b;
-    }
-
-    /** Copies the payload into {@code dst} at its position, advancing it. */
-    public void copyTo(ByteBuffer dst) {
-        if (dst.remaining() < length()) {
-            throw new IllegalArgumentException("dst has " + dst.remaining() + " bytes left, datagram needs " + length());
-        }
-        MemorySegment.copy(batch.data, offset(), MemorySegment.ofBuffer(dst), 0, length());
-        dst.position(dst.position() + length());
-    }
-
-    /** Copies the payload into a new array (allocates; for tests and slow paths). */
-    public byte[] toByteArray() {
-        byte[] out = new byte[length()];
-        MemorySegment.copy(batch.data, ValueLayout.JAVA_BYTE, offset(), out, 0, out.length);
-        return out;
     }
 
     /**

@@ -4,7 +4,6 @@ import io.meshwire.transport.linux.LinuxSockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +27,6 @@ final class RecvBatch {
     final int slotSize;
     final int packetCapacity;
     final MemorySegment data;
-    final long dataAddress;
     final ByteBuffer dataBuffer;
 
     // native backend only
@@ -59,7 +57,6 @@ final class RecvBatch {
         this.packetCapacity = gro ? messageCapacity * MAX_SEGMENTS_PER_MESSAGE : messageCapacity;
         // Arena.allocate zeroes the region; that happens once here, never per packet (net-mesh perf #130).
         this.data = arena.allocate((long) messageCapacity * slotSize, 64);
-        this.dataAddress = data.address();
         this.dataBuffer = data.asByteBuffer();
         this.packetOffset = new int[packetCapacity];
         this.packetLength = new int[packetCapacity];
@@ -67,24 +64,11 @@ final class RecvBatch {
         this.views = new Datagram[packetCapacity];
         this.dirtyMessages = messageCapacity;
         if (nativeBackend) {
-            messages = arena.allocate(LinuxSockets.MMSGHDR_SIZE * messageCapacity, 8);
-            MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * messageCapacity, 8);
             names = withNames ? arena.allocate((long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * messageCapacity, 8)
                     : null;
             control = withControl ? arena.allocate((long) CONTROL_LENGTH * messageCapacity, 8) : null;
-            for (int i = 0; i < messageCapacity; i++) {
-                long iov = LinuxSockets.IOVEC_SIZE * i;
-                iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_BASE_OFFSET, dataAddress + (long) i * slotSize);
-                iovs.set(ValueLayout.JAVA_LONG, iov + LinuxSockets.IOV_LEN_OFFSET, slotSize);
-                long m = LinuxSockets.MMSGHDR_SIZE * i;
-                // msg_name NULL (namelen 0): the kernel skips writing the source address (____sys_recvmsg)
-                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_NAME_OFFSET,
-                        names == null ? 0L : names.address() + (long) LinuxSockets.SOCKADDR_STORAGE_LENGTH * i);
-                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOV_OFFSET, iovs.address() + iov);
-                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_IOVLEN_OFFSET, 1L);
-                messages.set(ValueLayout.JAVA_LONG, m + LinuxSockets.MSG_CONTROL_OFFSET,
-                        control == null ? 0L : control.address() + (long) CONTROL_LENGTH * i);
-            }
+            messages = LinuxSockets.receiveVector(arena, messageCapacity, data, slotSize, names, control,
+                    CONTROL_LENGTH);
             slotBuffers = null;
             nioSources = null;
         } else {

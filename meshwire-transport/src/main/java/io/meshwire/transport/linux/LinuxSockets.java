@@ -152,6 +152,35 @@ public final class LinuxSockets {
     public static final long MSG_FLAGS_OFFSET = 48;
     public static final long MSG_LEN_OFFSET = 56;
 
+    /**
+     * Allocates and links a receive vector of {@code count} messages over {@code data}: message {@code i}'s one
+     * iovec covers the {@code slotSize} bytes at {@code data + i * slotSize}, its msg_name points at the
+     * {@code i}-th {@link #SOCKADDR_STORAGE_LENGTH}-byte slot of {@code names} and its msg_control at the
+     * {@code i}-th {@code controlLength}-byte slot of {@code control}. A null {@code names} or {@code control}
+     * leaves that pointer NULL, so the kernel skips writing it (____sys_recvmsg). The value-result lengths
+     * (msg_namelen, msg_controllen) stay 0: the caller sets them before each call.
+     *
+     * @return the {@code mmsghdr} array, allocated in {@code arena} with the iovecs
+     */
+    public static MemorySegment receiveVector(Arena arena, int count, MemorySegment data, int slotSize,
+                                              MemorySegment names, MemorySegment control, int controlLength) {
+        MemorySegment messages = arena.allocate(MMSGHDR_SIZE * count, 8);
+        MemorySegment iovs = arena.allocate(IOVEC_SIZE * count, 8);
+        for (int i = 0; i < count; i++) {
+            long iov = IOVEC_SIZE * i;
+            iovs.set(JAVA_LONG, iov + IOV_BASE_OFFSET, data.address() + (long) i * slotSize);
+            iovs.set(JAVA_LONG, iov + IOV_LEN_OFFSET, slotSize);
+            long m = MMSGHDR_SIZE * i;
+            messages.set(JAVA_LONG, m + MSG_NAME_OFFSET,
+                    names == null ? 0L : names.address() + (long) SOCKADDR_STORAGE_LENGTH * i);
+            messages.set(JAVA_LONG, m + MSG_IOV_OFFSET, iovs.address() + iov);
+            messages.set(JAVA_LONG, m + MSG_IOVLEN_OFFSET, 1L);
+            messages.set(JAVA_LONG, m + MSG_CONTROL_OFFSET,
+                    control == null ? 0L : control.address() + (long) controlLength * i);
+        }
+        return messages;
+    }
+
     /** {@code struct cmsghdr}: {@code size_t cmsg_len; int cmsg_level; int cmsg_type;} then data at 16. */
     public static final long CMSG_LEN_OFFSET = 0;
     public static final long CMSG_LEVEL_OFFSET = 8;
