@@ -152,6 +152,17 @@ public final class LinuxSockets {
     public static final long MSG_FLAGS_OFFSET = 48;
     public static final long MSG_LEN_OFFSET = 56;
 
+    /** {@code struct cmsghdr}: {@code size_t cmsg_len; int cmsg_level; int cmsg_type;} then data at 16. */
+    public static final long CMSG_LEN_OFFSET = 0;
+    public static final long CMSG_LEVEL_OFFSET = 8;
+    public static final long CMSG_TYPE_OFFSET = 12;
+    public static final long CMSG_DATA_OFFSET = 16;
+
+    /** Room for a {@code sockaddr_in6} (28 bytes) rounded up so slots stay 8-byte aligned. */
+    public static final int SOCKADDR_STORAGE_LENGTH = 32;
+    public static final int SOCKADDR_IN_LENGTH = 16;
+    public static final int SOCKADDR_IN6_LENGTH = 28;
+
     /**
      * Allocates and links a receive vector of {@code count} messages over {@code data}: message {@code i}'s one
      * iovec covers the {@code slotSize} bytes at {@code data + i * slotSize}, its msg_name points at the
@@ -180,17 +191,6 @@ public final class LinuxSockets {
         }
         return messages;
     }
-
-    /** {@code struct cmsghdr}: {@code size_t cmsg_len; int cmsg_level; int cmsg_type;} then data at 16. */
-    public static final long CMSG_LEN_OFFSET = 0;
-    public static final long CMSG_LEVEL_OFFSET = 8;
-    public static final long CMSG_TYPE_OFFSET = 12;
-    public static final long CMSG_DATA_OFFSET = 16;
-
-    /** Room for a {@code sockaddr_in6} (28 bytes) rounded up so slots stay 8-byte aligned. */
-    public static final int SOCKADDR_STORAGE_LENGTH = 32;
-    public static final int SOCKADDR_IN_LENGTH = 16;
-    public static final int SOCKADDR_IN6_LENGTH = 28;
 
     /** {@code CMSG_ALIGN}: control messages are padded to the size of {@code size_t}. */
     public static long cmsgAlign(long length) {
