@@ -7,6 +7,7 @@ import io.meshwire.transport.SendBatch;
 import io.meshwire.transport.TransportClosedException;
 import io.meshwire.transport.TransportStats;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.util.List;
@@ -161,16 +162,22 @@ final class MeshwireSystem extends JavaPeerSystem {
                 }
             }
             long deadline = context.sendDeadlineNanos();
-            long bytesPerBatch = (long) perBatch * size;
+            // one call per iteration, as in receive: a loop turning ~10 k times a second would otherwise run
+            // interpreted until its OSR compile, most of a 10 s run
             while (System.nanoTime() < deadline) {
-                try {
-                    int sent = tx.sendBatch(batch);
-                    stats.onSent(sent, sent == perBatch ? bytesPerBatch : (long) sent * size);
-                } catch (PortUnreachableException e) {
-                    // ICMP port unreachable from an earlier datagram: the receiver is not (or no longer) bound
-                    stats.onError();
-                }
+                sendOnce(tx, batch, size, stats);
             }
+        }
+    }
+
+    private static void sendOnce(DatagramEndpoint tx, SendBatch batch, int size, SendStats stats)
+            throws IOException {
+        try {
+            int sent = tx.sendBatch(batch);
+            stats.onSent(sent, (long) sent * size);
+        } catch (PortUnreachableException e) {
+            // ICMP port unreachable from an earlier datagram: the receiver is not (or no longer) bound
+            stats.onError();
         }
     }
 }
