@@ -27,7 +27,8 @@ final class BenchCommand implements Runnable {
             "Options: --size N[,M] (default 64,1200)  --seconds S  --warmup W (first seconds left out of the "
                     + "steady rate, default 1)  --systems a,b  --capacity[=K] (receiver flooded "
                     + "by K C senders)  --rounds R (every system R times, alternating order; medians of the per-round "
-                    + "ratios)  --json (last line: one JSON object)  --grace-ms MS"})
+                    + "ratios)  --pin (pairs: receiver on one CPU, sender on the others)  --json (last line: one JSON "
+                    + "object)  --grace-ms MS"})
     static final class Transport implements Callable<Integer> {
         @picocli.CommandLine.Unmatched
         List<String> args = new java.util.ArrayList<>();

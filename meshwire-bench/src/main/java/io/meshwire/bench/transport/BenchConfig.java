@@ -17,9 +17,12 @@ import java.util.List;
  * @param rounds          how often every system runs at each size, in alternating order, for medians of the
  *                        per-round ratios (the machine's drift between one system's window and the next is as
  *                        large as the differences measured)
+ * @param pin             pairs only: run each receiver on the last CPU this process may use and its sender on the
+ *                        others (with {@code taskset}), so that the scheduler cannot put both on one CPU in some
+ *                        runs and not in others
  */
 public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems, int capacitySenders, boolean json,
-        String host, int graceMillis, int warmupSeconds, int rounds) {
+        String host, int graceMillis, int warmupSeconds, int rounds, boolean pin) {
 
     /** The most C senders capacity mode starts by default. */
     public static final int MAX_DEFAULT_SENDERS = 3;
@@ -58,11 +61,20 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         for (String name : systems) {
             TransportSystems.find(name);
         }
+        if (pin && capacitySenders > 0) {
+            throw new IllegalArgumentException("--pin measures sender/receiver pairs; drop it with --capacity, whose "
+                    + "point is a receiver sharing every CPU with its senders");
+        }
     }
 
     /** Whether this is a receiver-capacity run. */
     public boolean capacityMode() {
         return capacitySenders > 0;
+    }
+
+    /** The JSON's {@code mode}: {@code "capacity"}, {@code "pinned-pair"} or {@code "pair"}. */
+    public String mode() {
+        return capacityMode() ? "capacity" : pin ? "pinned-pair" : "pair";
     }
 
     /** A builder with the defaults: 64 B and 1200 B, 5 s, all systems, pairs, text output, 127.0.0.1. */
@@ -86,6 +98,7 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         private int graceMillis = 1_000;
         private int warmupSeconds = 1;
         private int rounds = 1;
+        private boolean pin;
 
         private Builder() {
         }
@@ -138,6 +151,12 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
             return this;
         }
 
+        /** Pin each receiver to one CPU and its sender to the others (pairs only; default off). */
+        public Builder pin(boolean value) {
+            pin = value;
+            return this;
+        }
+
         /** Receiver grace period in milliseconds. */
         public Builder graceMillis(int value) {
             graceMillis = value;
@@ -147,7 +166,7 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         /** Validates and builds. */
         public BenchConfig build() {
             return new BenchConfig(sizes, seconds, systems, capacitySenders, json, host, graceMillis,
-                    warmupSeconds, rounds);
+                    warmupSeconds, rounds, pin);
         }
     }
 }

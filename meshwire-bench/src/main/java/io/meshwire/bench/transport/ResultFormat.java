@@ -86,14 +86,14 @@ public final class ResultFormat {
     }
 
     /**
-     * {@code {"size":N,"mode":"pair","seconds":S,"warmup_s":W,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one
+     * {@code {"size":N,"mode":"pair"|"pinned-pair"|"capacity","seconds":S,"warmup_s":W,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one
      * line; a number that is not defined (loss with nothing sent, pkts/syscall unobservable) is {@code null}.
      */
-    static String json(int size, boolean capacity, int seconds, int warmupSeconds, List<BenchResult> results) {
+    static String json(int size, String mode, int seconds, int warmupSeconds, List<BenchResult> results) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder(256);
         out.append("{\"size\":").append(size)
-                .append(",\"mode\":\"").append(capacity ? "capacity" : "pair").append('"')
+                .append(",\"mode\":").append(string(mode))
                 .append(",\"seconds\":").append(seconds)
                 .append(",\"warmup_s\":").append(warmupSeconds)
                 .append(",\"results\":[");
@@ -208,11 +208,11 @@ public final class ResultFormat {
      * {@code {"size":N,...,"rounds":R,"results":[{"system":..,"dgrams_per_s":..,"loss":..,...}]}} on one line: the
      * medians over the rounds, each ratio taken within its round, and the per-round ratios.
      */
-    static String roundsJson(int size, boolean capacity, int seconds, int warmupSeconds,
+    static String roundsJson(int size, String mode, int seconds, int warmupSeconds,
             List<List<BenchResult>> rounds) {
         StringBuilder out = new StringBuilder(256);
         out.append("{\"size\":").append(size)
-                .append(",\"mode\":\"").append(capacity ? "capacity" : "pair").append('"')
+                .append(",\"mode\":").append(string(mode))
                 .append(",\"seconds\":").append(seconds)
                 .append(",\"warmup_s\":").append(warmupSeconds)
                 .append(",\"rounds\":").append(rounds.size())

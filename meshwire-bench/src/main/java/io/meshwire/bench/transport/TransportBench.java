@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <pre>
  * TransportBench [--size 64,1200] [--seconds 5] [--systems c-mmsg,jdk-nio] [--capacity[=K]] [--json]
- *                [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1]
+ *                [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1] [--pin]
  * </pre>
  * A live line per second relays the receiver's rate; a table per size follows, with ratios to {@code c-mmsg}, which
  * always runs. With {@code --rounds R} every system runs R times per size, in the listed order in odd rounds and
@@ -40,7 +40,7 @@ public final class TransportBench {
         } catch (IllegalArgumentException e) {
             System.err.println("TransportBench: " + e.getMessage());
             System.err.println("usage: TransportBench [--size 64,1200] [--seconds 5] [--systems a,b] [--capacity[=K]]"
-                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1]");
+                    + " [--json] [--host 127.0.0.1] [--grace-ms 1000] [--warmup 1] [--rounds 1] [--pin]");
             System.exit(2);
             return;
         }
@@ -62,6 +62,12 @@ public final class TransportBench {
             }
             switch (arg) {
                 case "--json" -> builder.json(true);
+                case "--pin" -> {
+                    if (value != null) {
+                        throw new IllegalArgumentException("--pin takes no value (got --pin=" + value + ")");
+                    }
+                    builder.pin(true);
+                }
                 case "--capacity" -> builder.capacitySenders(value == null
                         ? BenchConfig.defaultCapacitySenders() : integer(arg, value));
                 case "--size", "--sizes" -> builder.sizes(Arrays.stream(required(args, ++i, arg, value).split(","))
@@ -79,7 +85,15 @@ public final class TransportBench {
                 i--; // the value came with '=', not as the next argument
             }
         }
-        return builder.build();
+        BenchConfig config = builder.build();
+        if (config.pin()) {
+            try {
+                CpuPinning.probe();
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return config;
     }
 
     private static String required(String[] args, int index, String option, String inline) {
@@ -113,13 +127,17 @@ public final class TransportBench {
         out.printf(Locale.ROOT, "machine: %d cpus, %s %s %s, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
                 System.getProperty("java.runtime.version"));
+        if (config.pin()) {
+            out.println("pinned with taskset: " + CpuPinning.probe());
+        }
         for (int size : config.sizes()) {
             List<List<BenchResult>> rounds = new ArrayList<>();
             for (int round = 1; round <= config.rounds(); round++) {
                 List<TransportSystem> order = round % 2 == 1 ? selected : selected.reversed();
                 out.printf(Locale.ROOT, "== %d B datagrams, %d s per system, %s, %s%s ==%n", size, config.seconds(),
                         config.capacityMode() ? "receiver capacity vs " + config.capacitySenders() + " C senders"
-                                : "sender -> receiver pairs", config.host(),
+                                : config.pin() ? "pinned sender -> receiver pairs" : "sender -> receiver pairs",
+                        config.host(),
                         config.rounds() == 1 ? "" : ", round " + round + " of " + config.rounds());
                 List<BenchResult> results = new ArrayList<>();
                 for (TransportSystem system : order) {
@@ -131,7 +149,7 @@ public final class TransportBench {
                 out.println();
                 out.print(ResultFormat.table(results, config.capacityMode(), config.warmupSeconds()));
                 if (config.json()) {
-                    out.println(ResultFormat.json(size, config.capacityMode(), config.seconds(),
+                    out.println(ResultFormat.json(size, config.mode(), config.seconds(),
                             config.warmupSeconds(), results));
                 }
                 out.flush();
@@ -142,7 +160,7 @@ public final class TransportBench {
                 out.println();
                 out.print(ResultFormat.roundsTable(size, rounds));
                 if (config.json()) {
-                    out.println(ResultFormat.roundsJson(size, config.capacityMode(), config.seconds(),
+                    out.println(ResultFormat.roundsJson(size, config.mode(), config.seconds(),
                             config.warmupSeconds(), rounds));
                 }
                 out.flush();
@@ -189,8 +207,10 @@ public final class TransportBench {
         try {
             ProgressPrinter progress = new ProgressPrinter(out, system.name(), size, "dgrams/s",
                     config.warmupSeconds());
-            PeerProcess receiver = PeerProcess.start(system.name() + " recv", system.receiverCommand(spec), log,
-                    progress::onLine);
+            CpuPinning pinning = config.pin() ? CpuPinning.probe() : null;
+            List<String> receiverCommand = system.receiverCommand(spec);
+            PeerProcess receiver = PeerProcess.start(system.name() + " recv",
+                    pinning == null ? receiverCommand : pinning.receiver(receiverCommand), log, progress::onLine);
             processes.add(receiver);
             PeerSpec target = spec.withPort(receiver.awaitReady(READY_TIMEOUT));
 
@@ -198,7 +218,9 @@ public final class TransportBench {
             for (int i = 0; i < senders(config); i++) {
                 TransportSystem sender = config.capacityMode() ? TransportSystems.find(CBaselineSystem.MMSG) : system;
                 String label = sender.name() + " send" + (config.capacityMode() ? " " + (i + 1) : "");
-                PeerProcess process = PeerProcess.start(label, sender.senderCommand(target), log, line -> { });
+                List<String> senderCommand = sender.senderCommand(target);
+                PeerProcess process = PeerProcess.start(label,
+                        pinning == null ? senderCommand : pinning.sender(senderCommand), log, line -> { });
                 processes.add(process);
                 senders.add(process);
             }

@@ -129,7 +129,7 @@ class HarnessPartsTest {
                         BenchResult.failed("jdk-nio", 64, 1, "boom")));
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
-                ResultFormat.roundsJson(64, true, 10, 3, rounds));
+                ResultFormat.roundsJson(64, "capacity", 10, 3, rounds));
         String table = ResultFormat.roundsTable(64, rounds);
 
         assertThat(json).containsEntry("rounds", 3.0).containsEntry("mode", "capacity");
@@ -153,7 +153,7 @@ class HarnessPartsTest {
                 List.of(result("meshwire-native", 1000, 0.0), result("c-mmsg", 500, 0.5)));
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
-                ResultFormat.roundsJson(64, true, 10, 3, rounds));
+                ResultFormat.roundsJson(64, "capacity", 10, 3, rounds));
 
         Map<String, Object> meshwire = ((List<Map<String, Object>>) json.get("results")).get(1);
         assertThat(meshwire).containsEntry("round_steady_ratios", List.of(0.8, 2.0))
@@ -208,7 +208,7 @@ class HarnessPartsTest {
         BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
-                ResultFormat.json(64, false, 1, 1, List.of(ok, failed)));
+                ResultFormat.json(64, "pair", 1, 1, List.of(ok, failed)));
 
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
         assertThat(results.get(0)).containsEntry("dgrams_per_s", 900.0).containsEntry("loss", 0.1)

@@ -86,6 +86,26 @@ class TransportBenchTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldReportPinnedPairsWhenRunWithPin() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+                "--pin needs two CPUs, this machine has " + Runtime.getRuntime().availableProcessors());
+        BenchConfig config = TransportBench.parse(new String[] {"--size", "64", "--seconds", "1", "--json", "--pin",
+                "--systems", "meshwire-native"});
+
+        Run run = run(config);
+
+        assertThat(run.results()).extracting(BenchResult::system).containsExactly(CBaselineSystem.MMSG,
+                "meshwire-native");
+        assertThat(run.results()).allSatisfy(r -> {
+            assertThat(r.error()).as(r.system()).isNull();
+            assertThat(r.received()).as(r.system() + " received").isPositive();
+        });
+        assertThat(run.output()).contains("pinned with taskset: receiver on CPU", "pinned sender -> receiver pairs");
+        assertThat(lastLineAsJson(run.output())).containsEntry("mode", "pinned-pair");
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldCompileTheCBaselineWithoutWarningsWhenGccIsPresent() {
         assertThat(CBaseline.compilerOutput()).isEmpty();
