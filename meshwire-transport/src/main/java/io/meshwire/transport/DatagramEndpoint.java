@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * a receive thread reads and hands whole batches over a bounded queue; when {@link EndpointConfig#queueDepth()}
  * batches are queued, or the consumer still holds every buffer, it parks and the kernel buffer absorbs the rest.
  * Either way, what the kernel drops is reported by {@link TransportStats#kernelDrops()} when instrumentation is on,
- * and a waiting receiver follows {@link EndpointConfig#idleStrategy()} (spin, yield, then block in the kernel).
+ * and a waiting receiver follows {@link EndpointConfig#idleStrategy()} (spin, yield, sleep on a timer, then block in
+ * the kernel).
  *
  * <h2>Failure</h2>
  * Transient receive errors back off exponentially (1 ms to 100 ms, logged at most once a second). EBADF and
@@ -62,7 +63,7 @@ public final class DatagramEndpoint implements AutoCloseable {
     private final int maxPayload;
     private final RateLimitedLog receiveErrorLog = new RateLimitedLog(LOG, 1_000);
     private final boolean inline;
-    private final long spinNanos;
+    private final EndpointConfig.IdleStrategy idle;
     private final long blockAfterNanos;
 
     // batch buffers, both modes; null/unused when send-only
@@ -111,7 +112,7 @@ public final class DatagramEndpoint implements AutoCloseable {
         this.maxPayload = config.ipv6() ? EndpointConfig.MAX_UDP_PAYLOAD : EndpointConfig.MAX_UDP_PAYLOAD - 20;
         this.receiveCounters = new ReceiveCounters(config.instrumentation(), config.receiveBatchSize());
         this.inline = config.receiveMode() == EndpointConfig.ReceiveMode.INLINE;
-        this.spinNanos = config.idleStrategy().spinNanos();
+        this.idle = config.idleStrategy();
         this.blockAfterNanos = config.idleStrategy().blockAfterNanos();
         warnIfCapped(socket.info());
         if (config.sendOnly()) {
@@ -325,10 +326,9 @@ public final class DatagramEndpoint implements AutoCloseable {
                     long now = System.nanoTime();
                     if (idleSince == 0) {
                         idleSince = now;
-                    } else if (now - idleSince < spinNanos) {
-                        Thread.onSpinWait();
                     } else {
-                        Thread.yield();
+                        // past the idle phases this does nothing, and the next read blocks
+                        idle.idleStep(now - idleSince, Long.MAX_VALUE);
                     }
                     continue;
                 }
@@ -500,13 +500,7 @@ public final class DatagramEndpoint implements AutoCloseable {
                 idleSince = now;
                 continue;
             }
-            long idle = now - idleSince;
-            if (idle < spinNanos) {
-                Thread.onSpinWait();
-                continue;
-            }
-            if (idle < blockAfterNanos) {
-                Thread.yield();
+            if (idle.idleStep(now - idleSince, wait)) {
                 continue;
             }
             consumerThread = Thread.currentThread();
@@ -573,12 +567,8 @@ public final class DatagramEndpoint implements AutoCloseable {
                 if (idleSince == 0) {
                     idleSince = now;
                 }
-                long idle = now - idleSince;
-                if (idle < spinNanos) {
-                    Thread.onSpinWait();
-                } else if (idle < blockAfterNanos) {
-                    Thread.yield();
-                } else if (deadline > 0) {
+                if (!idle.idleStep(now - idleSince, deadline > 0 ? deadline - now : Long.MAX_VALUE)
+                        && deadline > 0) {
                     int w = await(deadline - now);
                     if (w < 0 && onReceiveFailure(w) == END) {
                         terminated = true;

@@ -2,7 +2,9 @@ package io.meshwire.transport;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Validated, immutable configuration of a {@link DatagramEndpoint}. Build one with {@link #builder()}.
@@ -169,38 +171,99 @@ public record EndpointConfig(
 
     /**
      * How a receiver waits when nothing is there: it keeps trying without blocking for {@code spinNanos}
-     * (busy), then for {@code yieldNanos} more with a {@link Thread#yield()} between tries, then blocks (in the
-     * kernel, or parked on the batch queue). Staying awake keeps a busy receiver off the kernel's sleep/wake path,
-     * which on loopback the sender pays for; it pays off only when the receiver has a core to itself. Applies to
-     * the inline consumer, to the dedicated receive thread and to a consumer waiting on its queue.
+     * (busy), then for {@code yieldNanos} more with a {@link Thread#yield()} between tries, then for
+     * {@code parkNanos} more asleep on a timer between tries, then blocks (in the kernel, or parked on the batch
+     * queue). Staying awake keeps a busy receiver off the kernel's sleep/wake path, which on loopback the sender
+     * pays for; it pays off only when the receiver has a core to itself. Applies to the inline consumer, to the
+     * dedicated receive thread and to a consumer waiting on its queue.
+     *
+     * <p>The timer phase is interrupt moderation done by the receiver: while it sleeps on a timer it is on no
+     * socket's wait queue, so arriving datagrams wake nobody (the sender skips the wake-up it would otherwise
+     * pay for each one) and they are read together, in larger batches, when the timer fires. The price is
+     * latency: a datagram that arrives within {@code parkNanos} of the last one waits up to one timer step
+     * ({@value #PARK_STEP_NANOS} ns, in practice the thread's timer slack, 50 µs on Linux by default). A
+     * receiver idle for longer blocks as without it, and its next datagram wakes it at once.
      *
      * @param spinNanos  how long to retry without yielding, 0 or more
      * @param yieldNanos how long to retry with a yield between tries after that, 0 or more
+     * @param parkNanos  how long to retry with a timer sleep between tries after that, 0 or more
      */
-    public record IdleStrategy(long spinNanos, long yieldNanos) {
+    public record IdleStrategy(long spinNanos, long yieldNanos, long parkNanos) {
+
+        /** The longest single sleep of the timer phase. */
+        public static final long PARK_STEP_NANOS = 50_000;
 
         /**
-         * Blocks at once: no CPU is spent while idle. The default: on a machine whose cores are shared (the
-         * 2-vCPU benchmark machine with other work on it) even 40 µs of spinning per idle period cost the
-         * receiver more than the wake-ups it saved (BENCHMARKS.md).
+         * Blocks at once: no CPU is spent while idle and no datagram waits. The default: on a machine whose cores
+         * are shared (the 2-vCPU benchmark machine with other work on it) even 40 µs of spinning per idle period
+         * cost the receiver more than the wake-ups it saved (BENCHMARKS.md).
          */
-        public static final IdleStrategy BLOCK = new IdleStrategy(0, 0);
+        public static final IdleStrategy BLOCK = new IdleStrategy(0, 0, 0);
 
         /** Validates the durations. */
         public IdleStrategy {
             requireRange("spinNanos", spinNanos, 0, Long.MAX_VALUE);
             requireRange("yieldNanos", yieldNanos, 0, Long.MAX_VALUE);
+            requireRange("parkNanos", parkNanos, 0, Long.MAX_VALUE);
+        }
+
+        /** Spin, then yield, then block: no timer phase. */
+        public IdleStrategy(long spinNanos, long yieldNanos) {
+            this(spinNanos, yieldNanos, 0);
         }
 
         /** Never blocks: retries without yielding for as long as it waits (a core stays busy while idle). */
         public static IdleStrategy busySpin() {
-            return new IdleStrategy(Long.MAX_VALUE, 0);
+            return new IdleStrategy(Long.MAX_VALUE, 0, 0);
+        }
+
+        /**
+         * Reads, then sleeps on a timer between reads for up to {@code window} after the last datagram, then
+         * blocks: fewer wake-ups and larger batches under steady load, for up to one timer step of extra latency
+         * (see the class comment).
+         *
+         * @param window how long after the last datagram the receiver keeps polling on a timer; positive
+         */
+        public static IdleStrategy moderated(Duration window) {
+            Objects.requireNonNull(window, "window must not be null");
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("window must be positive, got " + window);
+            }
+            return new IdleStrategy(0, 0, window.toNanos());
         }
 
         /** Nanoseconds of waiting after which the receiver blocks (saturating). */
         long blockAfterNanos() {
             long sum = spinNanos + yieldNanos;
+            if (sum < 0) {
+                return Long.MAX_VALUE;
+            }
+            sum += parkNanos;
             return sum < 0 ? Long.MAX_VALUE : sum;
+        }
+
+        /**
+         * One step of a wait that has lasted {@code idleNanos}: a spin hint, a yield, or a timer sleep of at most
+         * {@code maxSleepNanos} (and {@value #PARK_STEP_NANOS}), by phase. False, having done nothing, once the
+         * wait has lasted {@link #blockAfterNanos()} and the caller should block.
+         */
+        boolean idleStep(long idleNanos, long maxSleepNanos) {
+            if (idleNanos < spinNanos) {
+                Thread.onSpinWait();
+                return true;
+            }
+            long afterSpin = idleNanos - spinNanos;
+            if (afterSpin < yieldNanos) {
+                Thread.yield();
+                return true;
+            }
+            long parked = afterSpin - yieldNanos;
+            if (parked < parkNanos) {
+                LockSupport.parkNanos(
+                        Math.max(1, Math.min(Math.min(PARK_STEP_NANOS, parkNanos - parked), maxSleepNanos)));
+                return true;
+            }
+            return false;
         }
     }
 

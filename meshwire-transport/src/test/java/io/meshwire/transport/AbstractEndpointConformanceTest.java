@@ -11,6 +11,7 @@ import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -511,7 +512,8 @@ abstract class AbstractEndpointConformanceTest {
     @Test
     void shouldReceiveWhenIdleStrategyBlocksOrSpins() throws Exception {
         for (EndpointConfig.IdleStrategy idle : List.of(EndpointConfig.IdleStrategy.BLOCK,
-                EndpointConfig.IdleStrategy.busySpin(), new EndpointConfig.IdleStrategy(1_000_000, 1_000_000))) {
+                EndpointConfig.IdleStrategy.busySpin(), new EndpointConfig.IdleStrategy(1_000_000, 1_000_000),
+                EndpointConfig.IdleStrategy.moderated(java.time.Duration.ofMillis(2)))) {
             DatagramEndpoint a = open(config().idleStrategy(idle));
             DatagramEndpoint b = open(config());
             CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
@@ -539,6 +541,48 @@ abstract class AbstractEndpointConformanceTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
             assertThat(waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
         }
+    }
+
+    @Test
+    void shouldReadBetweenTimerSleepsAndKeepTimeoutsWhenModerated() throws Exception {
+        // a window far longer than the test: every wait here stays in the timer phase, never blocks in the kernel
+        DatagramEndpoint a = open(config().idleStrategy(EndpointConfig.IdleStrategy.moderated(Duration.ofHours(1))));
+        DatagramEndpoint b = open(config());
+        CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+            try (Datagram d = a.receive()) {
+                return text(d);
+            } catch (TransportClosedException e) {
+                return e.toString();
+            }
+        });
+        Thread.sleep(30);
+        for (int i = 0; i < 3; i++) {
+            b.send(text("moderated " + i), a.localAddress());
+        }
+        assertThat(got.get(5, TimeUnit.SECONDS)).isEqualTo("moderated 0");
+        for (int i = 1; i < 3; i++) {
+            try (Datagram d = a.receive(5, TimeUnit.SECONDS)) {
+                assertThat(d).isNotNull();
+                assertThat(text(d)).isEqualTo("moderated " + i);
+            }
+        }
+        long start = System.nanoTime();
+        assertThat(a.receive(40, TimeUnit.MILLISECONDS)).as("nothing sent").isNull();
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(waited).as("a timed wait keeps its deadline between timer sleeps").isBetween(39L, 1_000L);
+        long closing = System.nanoTime();
+        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.receive();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(20);
+        a.close();
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(TransportClosedException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closing)).isLessThan(2_000);
     }
 
     @Test

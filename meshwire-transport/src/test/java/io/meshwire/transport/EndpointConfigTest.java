@@ -32,6 +32,31 @@ class EndpointConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spinNanos");
         assertThatThrownBy(() -> new EndpointConfig.IdleStrategy(0, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("yieldNanos");
+        assertThatThrownBy(() -> new EndpointConfig.IdleStrategy(0, 0, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parkNanos");
+        assertThatThrownBy(() -> EndpointConfig.IdleStrategy.moderated(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window must be positive");
+        assertThatThrownBy(() -> EndpointConfig.IdleStrategy.moderated(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("window");
+    }
+
+    @Test
+    void shouldSleepOnATimerAfterSpinAndYieldWhenModerated() {
+        EndpointConfig.IdleStrategy idle = new EndpointConfig.IdleStrategy(1_000, 2_000, 300_000);
+        assertThat(idle.blockAfterNanos()).isEqualTo(303_000);
+        assertThat(EndpointConfig.IdleStrategy.moderated(java.time.Duration.ofMillis(1)))
+                .isEqualTo(new EndpointConfig.IdleStrategy(0, 0, 1_000_000));
+
+        assertThat(idle.idleStep(0, Long.MAX_VALUE)).as("spin phase").isTrue();
+        assertThat(idle.idleStep(1_500, Long.MAX_VALUE)).as("yield phase").isTrue();
+        long start = System.nanoTime();
+        assertThat(idle.idleStep(3_000, Long.MAX_VALUE)).as("timer phase").isTrue();
+        long slept = System.nanoTime() - start;
+        assertThat(idle.idleStep(302_999, 1)).as("last nanosecond of the timer phase").isTrue();
+        assertThat(idle.idleStep(303_000, Long.MAX_VALUE)).as("time to block").isFalse();
+        assertThat(EndpointConfig.IdleStrategy.BLOCK.idleStep(0, Long.MAX_VALUE)).isFalse();
+        // one timer step sleeps (parkNanos may return early, never much later than the step plus timer slack)
+        assertThat(slept).isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500));
     }
 
     @Test
