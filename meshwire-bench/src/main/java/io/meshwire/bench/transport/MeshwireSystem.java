@@ -10,16 +10,18 @@ import io.meshwire.transport.TransportStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * meshwire's own systems: {@code meshwire-native} (FFM recvmmsg read inline by the consumer, the default receive
  * mode; sendmmsg batches of 64), {@code meshwire-thread} (the same with a dedicated receive thread and its batch
- * queue), {@code meshwire-nio} (the portable backend) and {@code meshwire-gso} (GSO runs of 54 into a GRO
+ * queue), {@code meshwire-moderated} (the first with {@link EndpointConfig.IdleStrategy#moderated}: between reads
+ * it sleeps on a timer for up to 1 ms before blocking), {@code meshwire-nio} (the portable backend) and {@code meshwire-gso} (GSO runs of 54 into a GRO
  * receiver, at 1200 B like the C GSO baseline). Senders are connected, as the C, JDK and Netty senders are.
  *
- * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS} (or {@code block}, {@code spin}) sets
- * the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
+ * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS[,PARK_NANOS]} (or {@code block},
+ * {@code spin}) sets the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
  * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, {@code -Dmeshwire.bench.sources=true}
  * has them ask the kernel for source addresses (off by default: the C receiver reads none), and
  * {@code -Dmeshwire.bench.jvm="-XX:..."} adds options to both child JVMs; the harness passes {@code meshwire.bench.*}
@@ -29,17 +31,25 @@ final class MeshwireSystem extends JavaPeerSystem {
 
     private static final int SEND_BATCH = 64;
     private static final int GSO_SEGMENTS = 54;
+    private static final Duration MODERATION_WINDOW = Duration.ofMillis(1);
 
     private final EndpointConfig.BackendPreference backend;
     private final EndpointConfig.ReceiveMode mode;
     private final boolean gso;
+    private final EndpointConfig.IdleStrategy idle;
 
     private MeshwireSystem(String name, EndpointConfig.BackendPreference backend, EndpointConfig.ReceiveMode mode,
             boolean gso) {
+        this(name, backend, mode, gso, EndpointConfig.IdleStrategy.BLOCK);
+    }
+
+    private MeshwireSystem(String name, EndpointConfig.BackendPreference backend, EndpointConfig.ReceiveMode mode,
+            boolean gso, EndpointConfig.IdleStrategy idle) {
         super(name);
         this.backend = backend;
         this.mode = mode;
         this.gso = gso;
+        this.idle = idle;
     }
 
     static MeshwireSystem nativeBackend() {
@@ -50,6 +60,12 @@ final class MeshwireSystem extends JavaPeerSystem {
     static MeshwireSystem receiveThread() {
         return new MeshwireSystem("meshwire-thread", EndpointConfig.BackendPreference.NATIVE,
                 EndpointConfig.ReceiveMode.DEDICATED_THREAD, false);
+    }
+
+    /** The default endpoint with the throughput idle strategy: timer polls for 1 ms before blocking. */
+    static MeshwireSystem moderated() {
+        return new MeshwireSystem("meshwire-moderated", EndpointConfig.BackendPreference.NATIVE,
+                EndpointConfig.ReceiveMode.INLINE, false, EndpointConfig.IdleStrategy.moderated(MODERATION_WINDOW));
     }
 
     static MeshwireSystem nioBackend() {
@@ -82,7 +98,7 @@ final class MeshwireSystem extends JavaPeerSystem {
         // The receiver counts bytes and never replies, like the C receiver (which passes no msg_name): it asks
         // the kernel for no source addresses, which saves one address copy per datagram.
         EndpointConfig.Builder b = EndpointConfig.builder().bindAddress(context.address()).backend(backend)
-                .receiveMode(mode).gro(gso).instrumentation(true)
+                .receiveMode(mode).gro(gso).instrumentation(true).idleStrategy(idle)
                 .sourceAddresses(Boolean.getBoolean("meshwire.bench.sources"));
         String idle = System.getProperty("meshwire.bench.idle");
         if (idle != null) {
@@ -92,7 +108,7 @@ final class MeshwireSystem extends JavaPeerSystem {
                 default -> {
                     String[] parts = idle.split(",");
                     yield new EndpointConfig.IdleStrategy(Long.parseLong(parts[0].strip()),
-                            Long.parseLong(parts[1].strip()));
+                            Long.parseLong(parts[1].strip()), parts.length > 2 ? Long.parseLong(parts[2].strip()) : 0);
                 }
             });
         }

@@ -13,6 +13,7 @@ public final class TransportSystems {
             new NettyEpollSystem(),
             MeshwireSystem.nativeBackend(),
             MeshwireSystem.receiveThread(),
+            MeshwireSystem.moderated(),
             MeshwireSystem.nioBackend(),
             MeshwireSystem.gsoGro()
     );

@@ -27,7 +27,7 @@ class TransportBenchTest {
 
         assertThat(run.results()).extracting(BenchResult::system)
                 .containsExactly(CBaselineSystem.MMSG, JdkNioSystem.NAME, NettyEpollSystem.NAME, "meshwire-native",
-                        "meshwire-thread", "meshwire-nio");
+                        "meshwire-thread", "meshwire-moderated", "meshwire-nio");
         assertThat(run.results()).allSatisfy(r -> {
             assertThat(r.error()).as(r.system()).isNull();
             assertThat(r.received()).as(r.system() + " received").isPositive();
@@ -38,7 +38,7 @@ class TransportBenchTest {
         List<Map<String, Object>> results = results(json);
         assertThat(results).extracting(r -> r.get("system"))
                 .containsExactly("c-mmsg", "jdk-nio", "netty-epoll", "meshwire-native", "meshwire-thread",
-                        "meshwire-nio");
+                        "meshwire-moderated", "meshwire-nio");
         assertThat(results).allSatisfy(r -> {
             assertThat(r.get("dgrams_per_s")).isInstanceOf(Double.class);
             assertThat((Double) r.get("dgrams_per_s")).isPositive();
