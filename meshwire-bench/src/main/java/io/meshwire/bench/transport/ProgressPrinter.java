@@ -40,7 +40,7 @@ public final class ProgressPrinter {
     /** Takes one PROGRESS line; called from the peer's stdout reader. */
     public synchronized void onLine(PeerLine line) {
         long received = line.number("received");
-        out.printf(Locale.ROOT, "   %-16s %5d B  t=%2d s  %12s %s%n", system, size, line.number("t"),
+        out.printf(Locale.ROOT, "   %-18s %5d B  t=%2d s  %12s %s%n", system, size, line.number("t"),
                 ResultFormat.rate(received - lastReceived), unit);
         out.flush();
         lastReceived = received;

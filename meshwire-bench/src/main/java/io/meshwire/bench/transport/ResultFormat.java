@@ -27,15 +27,15 @@ public final class ResultFormat {
     static String table(List<BenchResult> results, boolean capacity, int warmupSeconds) {
         BenchResult baseline = baseline(results);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-16s %7s %12s %9s %9s %13s %10s %14s %11s %7s %9s %9s%n",
+        out.append(String.format(Locale.ROOT, "%-18s %7s %12s %9s %9s %13s %10s %14s %11s %7s %9s %9s%n",
                 "system", "size", "dgrams/s", "Gbit/s", "loss", "pkts/syscall", "vs c-mmsg",
                 "after " + warmupSeconds + " s/s", "steady vs c", "steal", "rx ns/dg", "tx ns/dg"));
         for (BenchResult r : results) {
             if (!r.ok()) {
-                out.append(String.format(Locale.ROOT, "%-16s %5d B  FAILED: %s%n", r.system(), r.size(), r.error()));
+                out.append(String.format(Locale.ROOT, "%-18s %5d B  FAILED: %s%n", r.system(), r.size(), r.error()));
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %12s %9.3f %9s %13s %10s %14s %11s %7s %9s %9s%n",
+            out.append(String.format(Locale.ROOT, "%-18s %5d B %12s %9.3f %9s %13s %10s %14s %11s %7s %9s %9s%n",
                     r.system(),
                     r.size(),
                     rate(r.datagramsPerSecond()), r.gigabitsPerSecond(), percent(r.loss()),
@@ -65,7 +65,7 @@ public final class ResultFormat {
             }
             if (!header) {
                 out.append("receive calls by batch size (datagrams, or GRO buffers, per call):\n");
-                out.append(String.format(Locale.ROOT, "  %-16s", ""));
+                out.append(String.format(Locale.ROOT, "  %-18s", ""));
                 for (String label : BUCKET_LABELS) {
                     out.append(String.format(Locale.ROOT, "%8s", label));
                 }
@@ -76,7 +76,7 @@ public final class ResultFormat {
             for (long count : r.histogram()) {
                 calls += count;
             }
-            out.append(String.format(Locale.ROOT, "  %-16s", r.system()));
+            out.append(String.format(Locale.ROOT, "  %-18s", r.system()));
             for (long count : r.histogram()) {
                 out.append(String.format(Locale.ROOT, "%7.1f%%", calls == 0 ? 0.0 : 100.0 * count / calls));
             }
@@ -186,7 +186,7 @@ public final class ResultFormat {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "medians over %d rounds (each ratio taken within its round):%n",
                 rounds.size()));
-        out.append(String.format(Locale.ROOT, "%-16s %7s %6s %12s %10s %11s %6s %9s %9s  %s%n", "system", "size",
+        out.append(String.format(Locale.ROOT, "%-18s %7s %6s %12s %10s %11s %6s %9s %9s  %s%n", "system", "size",
                 "rounds", "dgrams/s", "vs c-mmsg", "steady vs c", "steal", "adj vs c", "rx ns/dg",
                 "steady vs c / adj vs c per round"));
         for (RoundsSummary s : RoundsSummary.of(size, rounds)) {
@@ -195,7 +195,7 @@ public final class ResultFormat {
                 each.append(each.isEmpty() ? "" : "  ").append(ratio(s.steadyRatios()[k])).append('/')
                         .append(ratio(s.adjustedRatios()[k]));
             }
-            out.append(String.format(Locale.ROOT, "%-16s %5d B %6d %12s %10s %11s %6s %9s %9s  %s%n", s.system(),
+            out.append(String.format(Locale.ROOT, "%-18s %5d B %6d %12s %10s %11s %6s %9s %9s  %s%n", s.system(),
                     s.size(), s.rounds(), s.rounds() == 0 ? "-" : rate(median(s.rates())), ratio(median(s.ratios())),
                     ratio(median(s.steadyRatios())), wholePercent(median(s.steals())),
                     ratio(median(s.adjustedRatios())), nanos(median(s.receiverCpu())), each));
