@@ -280,7 +280,10 @@ final class EpollPoller extends NicPoller {
     }
     NicRecvBatch b = current;
     int first = b.messageCount;
-    int r = LinuxSockets.recvmmsg(state, fd(s), b.messageSlices[first], b.capacity - first, MSG_DONTWAIT);
+    // epoll said readable (or the last read filled the batch), so an empty socket is rare here: read without errno
+    // capture, whose per-call slice C2 does not always remove (set sockets are never connected)
+    int r = LinuxSockets.recvmmsgUnconnected(state, fd(s), b.messageSlices[first], b.capacity - first,
+        MSG_DONTWAIT);
     if (r > 0) {
       // hot only when the read filled the batch: the socket may hold more. A read that came back short
       // emptied the socket, and probing it again would mostly cost an EAGAIN; epoll says when it has data.

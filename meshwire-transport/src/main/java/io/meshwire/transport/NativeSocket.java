@@ -321,11 +321,11 @@ final class NativeSocket implements SocketBackend {
 
     /**
      * One {@code recvmmsg}: a waiting call on an unconnected socket goes without errno capture (see
-     * {@link LinuxSockets#recvmmsgWaiting}: the capture costs a 40-byte slice per call that C2 often keeps).
+     * {@link LinuxSockets#recvmmsgUnconnected}: the capture costs a 40-byte slice per call that C2 often keeps).
      */
     private int recvmmsg(MemorySegment msgs, int cap, boolean wait) {
         if (wait && !connected) {
-            return LinuxSockets.recvmmsgWaiting(receiveState, receiveFd, msgs, cap, MSG_WAITFORONE);
+            return LinuxSockets.recvmmsgUnconnected(receiveState, receiveFd, msgs, cap, MSG_WAITFORONE);
         }
         return LinuxSockets.recvmmsg(receiveState, receiveFd, msgs, cap, wait ? MSG_WAITFORONE : MSG_DONTWAIT);
     }

@@ -348,7 +348,7 @@ public final class LinuxSockets {
     /**
      * getsockopt(2) without errno: 0 on success, -1 on failure with no cause. For hot-path reads whose failure
      * needs no reason (the caller treats the value as unknown): such a call skips the errno capture, whose
-     * 40-byte slice per call C2 does not always remove (see {@link #recvmmsgWaiting}).
+     * 40-byte slice per call C2 does not always remove (see {@link #recvmmsgUnconnected}).
      */
     public static int getsockoptWithoutErrno(int fd, int level, int name, MemorySegment value, MemorySegment len) {
         try {
@@ -378,8 +378,9 @@ public final class LinuxSockets {
     }
 
     /**
-     * recvmmsg(2) for a call that waits ({@code flags} without {@code MSG_DONTWAIT}) on an unconnected socket,
-     * made without errno capture; only a failure asks again, with capture and {@code MSG_DONTWAIT}.
+     * recvmmsg(2) on an unconnected socket, made without errno capture; only a failure asks again, with capture
+     * and {@code MSG_DONTWAIT}. For waiting calls, and for non-waiting reads of a socket that is rarely empty (one
+     * that epoll reported readable): a non-waiting call on an empty socket costs two system calls here.
      *
      * <p>Why: for every capturing call the FFM linker slices the call-state segment
      * ({@code SharedUtils.checkCaptureSegment}, 40 bytes), and whether C2 scalar-replaces that slice depends on
@@ -387,11 +388,12 @@ public final class LinuxSockets {
      * call returns data, or fails rarely; errno read after an uncaptured call is unreliable (the JVM may overwrite
      * it), so a failure repeats the call with capture instead, and that call's result is the socket's present
      * state: sticky errors (EBADF, ENOTSOCK, EFAULT, EINVAL) come back the same, data that arrived meanwhile is
-     * returned, and an EINTR becomes EAGAIN (both mean "try again"). Nothing is lost on an unconnected UDP socket,
-     * which gets no one-shot error: ICMP errors reach it only with {@code IP_RECVERR}. A connected socket does
-     * ({@code ECONNREFUSED} is consumed by the call that reports it), so it must use {@link #recvmmsg}.
+     * returned, an empty socket gives EAGAIN again, and an EINTR becomes EAGAIN (both mean "try again"). Nothing
+     * is lost on an unconnected UDP socket, which gets no one-shot error: ICMP errors reach it only with
+     * {@code IP_RECVERR}. A connected socket does ({@code ECONNREFUSED} is consumed by the call that reports it),
+     * so it must use {@link #recvmmsg}.
      */
-    public static int recvmmsgWaiting(MemorySegment state, int fd, MemorySegment msgs, int vlen, int flags) {
+    public static int recvmmsgUnconnected(MemorySegment state, int fd, MemorySegment msgs, int vlen, int flags) {
         int r;
         try {
             r = (int) RECVMMSG_UNCAPTURED.invokeExact(fd, msgs, vlen, flags, MemorySegment.NULL);

@@ -22,7 +22,7 @@ public final class SocketDrops {
     /**
      * The running count of {@code fd} (u32, wraps), or -1 when unknown: the call failed, or the kernel is older
      * than 4.12. Made without errno capture: a failure needs no reason here, and the capture would cost a
-     * 40-byte slice per call that C2 does not always remove (see {@link LinuxSockets#recvmmsgWaiting}).
+     * 40-byte slice per call that C2 does not always remove (see {@link LinuxSockets#recvmmsgUnconnected}).
      */
     public long read(int fd) {
         length.set(ValueLayout.JAVA_INT, 0, (int) memInfo.byteSize());
