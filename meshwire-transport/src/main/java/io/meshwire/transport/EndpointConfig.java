@@ -181,8 +181,9 @@ public record EndpointConfig(
      * socket's wait queue, so arriving datagrams wake nobody (the sender skips the wake-up it would otherwise
      * pay for each one) and they are read together, in larger batches, when the timer fires. The price is
      * latency: a datagram that arrives within {@code parkNanos} of the last one waits up to one timer step
-     * ({@value #PARK_STEP_NANOS} ns, in practice the thread's timer slack, 50 µs on Linux by default). A
-     * receiver idle for longer blocks as without it, and its next datagram wakes it at once.
+     * ({@value #PARK_STEP_NANOS} ns) plus the thread's timer slack (50 µs on Linux by default); measured, about
+     * 100 µs more per request/response round trip (BENCHMARKS.md). A receiver idle for longer blocks as without
+     * it, and its next datagram wakes it at once.
      *
      * @param spinNanos  how long to retry without yielding, 0 or more
      * @param yieldNanos how long to retry with a yield between tries after that, 0 or more
