@@ -220,8 +220,8 @@ public record EndpointConfig(
 
         /**
          * Reads, then sleeps on a timer between reads for up to {@code window} after the last datagram, then
-         * blocks: fewer wake-ups and larger batches under steady load, for up to one timer step of extra latency
-         * (see the class comment).
+         * blocks: fewer wake-ups and larger batches under steady load, for up to one timer step plus timer slack
+         * of extra latency per wait (see the class comment).
          *
          * @param window how long after the last datagram the receiver keeps polling on a timer; positive
          */

@@ -109,9 +109,8 @@ public final class LinuxEpoll {
      */
     public static int epollWait(MemorySegment state, int epfd, MemorySegment events, int maxEvents,
                                 int timeoutMillis) {
-        int n;
         try {
-            n = (int) EPOLL_WAIT_UNCAPTURED.invokeExact(epfd, events, maxEvents, timeoutMillis);
+            int n = (int) EPOLL_WAIT_UNCAPTURED.invokeExact(epfd, events, maxEvents, timeoutMillis);
             if (n >= 0) {
                 return n;
             }
