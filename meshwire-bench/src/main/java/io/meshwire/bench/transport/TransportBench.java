@@ -127,8 +127,9 @@ public final class TransportBench {
         out.printf(Locale.ROOT, "machine: %d cpus, %s %s %s, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
                 System.getProperty("java.runtime.version"));
-        if (config.pin()) {
-            out.println("pinned with taskset: " + CpuPinning.probe());
+        CpuPinning pinning = config.pin() ? CpuPinning.probe() : null;
+        if (pinning != null) {
+            out.println("pinned with taskset: " + pinning);
         }
         for (int size : config.sizes()) {
             List<List<BenchResult>> rounds = new ArrayList<>();
@@ -141,7 +142,7 @@ public final class TransportBench {
                         config.rounds() == 1 ? "" : ", round " + round + " of " + config.rounds());
                 List<BenchResult> results = new ArrayList<>();
                 for (TransportSystem system : order) {
-                    BenchResult result = runSystem(system, size, config, out, log);
+                    BenchResult result = runSystem(system, size, config, pinning, out, log);
                     if (result != null) {
                         results.add(result);
                     }
@@ -170,14 +171,14 @@ public final class TransportBench {
     }
 
     /** One system's run, or {@code null} when it does not run at this size. */
-    private static BenchResult runSystem(TransportSystem system, int size, BenchConfig config, PrintStream out,
-            PrintStream log) {
+    private static BenchResult runSystem(TransportSystem system, int size, BenchConfig config, CpuPinning pinning,
+            PrintStream out, PrintStream log) {
         if (!system.supportsSize(size)) {
             out.printf(Locale.ROOT, "   %s: skipped at %d B%n", system.name(), size);
             return null;
         }
         try {
-            return runOne(system, size, config, out, log);
+            return runOne(system, size, config, pinning, out, log);
         } catch (RuntimeException e) {
             log.println("[" + system.name() + "] failed: " + e.getMessage());
             return BenchResult.failed(system.name(), size, senders(config), String.valueOf(e.getMessage()));
@@ -199,15 +200,14 @@ public final class TransportBench {
         return config.capacityMode() ? config.capacitySenders() : 1;
     }
 
-    /** One receiver and its senders, started, run, stopped and always killed. */
-    static BenchResult runOne(TransportSystem system, int size, BenchConfig config, PrintStream out,
-            PrintStream log) {
+    /** One receiver and its senders ({@code pinning} null: unpinned), started, run, stopped and always killed. */
+    static BenchResult runOne(TransportSystem system, int size, BenchConfig config, CpuPinning pinning,
+            PrintStream out, PrintStream log) {
         PeerSpec spec = new PeerSpec(config.host(), 0, size, config.seconds(), config.graceMillis());
         List<PeerProcess> processes = new ArrayList<>();
         try {
             ProgressPrinter progress = new ProgressPrinter(out, system.name(), size, "dgrams/s",
                     config.warmupSeconds());
-            CpuPinning pinning = config.pin() ? CpuPinning.probe() : null;
             List<String> receiverCommand = system.receiverCommand(spec);
             PeerProcess receiver = PeerProcess.start(system.name() + " recv",
                     pinning == null ? receiverCommand : pinning.receiver(receiverCommand), log, progress::onLine);
