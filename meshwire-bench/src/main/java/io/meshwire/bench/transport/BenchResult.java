@@ -20,14 +20,17 @@ import java.util.Objects;
  *                     all vCPU time; NaN when unknown
  * @param receiverCpuNanos CPU time of the receiver process from its first datagram to its end, or -1 when unknown
  * @param senderCpuNanos   CPU time of the sender processes while sending (summed), or -1 when unknown
+ * @param steadyCpuShare   receiver CPU time over its senders' CPU time in the seconds of {@code steadyRate}; NaN
+ *                         when unknown
  * @param error        why the run failed, or {@code null}
  */
 public record BenchResult(String system, int size, int senders, long sent, long received, long elapsedNanos,
         long receiveCalls, long[] histogram, double steadyRate, double steadySteal, long receiverCpuNanos,
-        long senderCpuNanos, String error) {
+        long senderCpuNanos, double steadyCpuShare, String error) {
 
     static BenchResult failed(String system, int size, int senders, String error) {
-        return new BenchResult(system, size, senders, 0, 0, 0, -1, null, Double.NaN, Double.NaN, -1, -1, error);
+        return new BenchResult(system, size, senders, 0, 0, 0, -1, null, Double.NaN, Double.NaN, -1, -1, Double.NaN,
+                error);
     }
 
     /**
@@ -49,6 +52,21 @@ public record BenchResult(String system, int size, int senders, long sent, long 
      */
     public double stealAdjustedSteadyRate() {
         return Double.isNaN(steadySteal) || steadySteal >= 1 ? Double.NaN : steadyRate / (1 - steadySteal);
+    }
+
+    /**
+     * What this run's steady rate would be, relative to {@code other}'s, had both run on the machine as it was in
+     * {@code other}'s seconds; NaN when a CPU share is unknown. For capacity runs, where the receiver and its senders
+     * keep the two vCPUs busy between them: then {@code rate × (tx + rx) ≈ CPU available}, with tx and rx the
+     * senders' and the receiver's CPU time per datagram, so {@code rate ∝ 1 / (1 + rx/tx)} once the senders' cost
+     * is fixed. A machine that is slower for a while (the host's other guests, its caches) stretches tx and rx
+     * alike and leaves {@code rx/tx} (this record's {@code steadyCpuShare}) unchanged, whereas the rates of two
+     * systems measured one after the other moved by up to 1.4× between rounds for that reason alone. Assumes, as
+     * the capacity senders are the same C program for every receiver, that the receiver does not change what its
+     * senders spend per datagram.
+     */
+    public double cpuModelRatio(BenchResult other) {
+        return (1 + other.steadyCpuShare) / (1 + steadyCpuShare);
     }
 
     /** Whether the run completed. */
@@ -82,21 +100,23 @@ public record BenchResult(String system, int size, int senders, long sent, long 
                 && sent == r.sent && received == r.received && elapsedNanos == r.elapsedNanos
                 && receiveCalls == r.receiveCalls && Arrays.equals(histogram, r.histogram)
                 && Double.compare(steadyRate, r.steadyRate) == 0 && Double.compare(steadySteal, r.steadySteal) == 0
-                && receiverCpuNanos == r.receiverCpuNanos
-                && senderCpuNanos == r.senderCpuNanos && Objects.equals(error, r.error);
+                && receiverCpuNanos == r.receiverCpuNanos && senderCpuNanos == r.senderCpuNanos
+                && Double.compare(steadyCpuShare, r.steadyCpuShare) == 0 && Objects.equals(error, r.error);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(system, size, senders, sent, received, elapsedNanos, receiveCalls,
-                Arrays.hashCode(histogram), steadyRate, steadySteal, receiverCpuNanos, senderCpuNanos, error);
+                Arrays.hashCode(histogram), steadyRate, steadySteal, receiverCpuNanos, senderCpuNanos, steadyCpuShare,
+                error);
     }
 
     @Override
     public String toString() {
         return "BenchResult[" + system + " " + size + " B: sent=" + sent + " received=" + received + " elapsedNanos="
                 + elapsedNanos + " receiveCalls=" + receiveCalls + " histogram=" + Arrays.toString(histogram)
-                + " steadyRate=" + steadyRate + " steadySteal=" + steadySteal + " receiverCpuNanos=" + receiverCpuNanos + " senderCpuNanos=" + senderCpuNanos
+                + " steadyRate=" + steadyRate + " steadySteal=" + steadySteal + " receiverCpuNanos=" + receiverCpuNanos
+                + " senderCpuNanos=" + senderCpuNanos + " steadyCpuShare=" + steadyCpuShare
                 + (error == null ? "" : " error=" + error) + "]";
     }
 }

@@ -116,6 +116,10 @@ final class MeshwireSystem extends JavaPeerSystem {
         if (mode != null) {
             b.receiveMode(EndpointConfig.ReceiveMode.valueOf(mode.strip()));
         }
+        String rcvbuf = System.getProperty("meshwire.bench.rcvbuf");
+        if (rcvbuf != null) {
+            b.receiveBufferSize(Integer.parseInt(rcvbuf.strip()));
+        }
         String batch = System.getProperty("meshwire.bench.batch");
         if (batch != null) {
             b.receiveBatchSize(Integer.parseInt(batch.strip()));

@@ -71,6 +71,25 @@ public final class PeerProcess implements AutoCloseable {
         return await(ready, timeout, "READY");
     }
 
+    /**
+     * CPU time the process and its descendants have used so far (user + system, every thread; the kernel counts it
+     * in clock ticks, so 10 ms steps), in ns; -1 once the process is gone or the platform does not say.
+     */
+    long cpuNanos() {
+        long total = cpuNanos(process.toHandle());
+        if (total < 0) {
+            return -1;
+        }
+        for (ProcessHandle child : (Iterable<ProcessHandle>) process.descendants()::iterator) {
+            total += Math.max(0, cpuNanos(child));
+        }
+        return total;
+    }
+
+    private static long cpuNanos(ProcessHandle handle) {
+        return handle.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
     /** The RESULT or SENT line, once the process has printed it and exited. */
     public PeerLine awaitResult(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

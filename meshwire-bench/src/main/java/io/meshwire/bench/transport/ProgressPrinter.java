@@ -2,11 +2,13 @@ package io.meshwire.bench.transport;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Turns a receiver's cumulative {@code PROGRESS t=S received=N} lines into one live rate line per second, and keeps
  * the rate after the warm-up seconds (JIT compilation excluded) for the result table, with the host's steal over the
- * same seconds ({@link HostSteal}).
+ * same seconds ({@link HostSteal}) and, when told whose ({@link #watchCpu}), the CPU time the receiver and its
+ * senders used in them.
  */
 public final class ProgressPrinter {
 
@@ -20,6 +22,12 @@ public final class ProgressPrinter {
     private long receivedAtWarmupEnd;
     private HostSteal.Sample stealAtWarmupEnd;
     private HostSteal.Sample lastSteal;
+    private LongSupplier receiverCpu;
+    private LongSupplier senderCpu;
+    private long receiverCpuAtWarmupEnd = -1;
+    private long senderCpuAtWarmupEnd = -1;
+    private long lastReceiverCpu = -1;
+    private long lastSenderCpu = -1;
 
     /** Prints to {@code out} lines naming {@code system} and {@code size}, rates in {@code unit} (e.g. events/s). */
     public ProgressPrinter(PrintStream out, String system, int size, String unit) {
@@ -37,6 +45,16 @@ public final class ProgressPrinter {
         this.stealAtWarmupEnd = warmupSeconds == 0 ? HostSteal.sample() : null;
     }
 
+    /**
+     * Samples {@code receiver}'s and {@code senders}' CPU time (ns, -1 when unknown) at the line that ends the
+     * warm-up and at every later one, for {@link #steadyCpuShare()}. Call it once the senders run: with no warm-up
+     * the first line after this call starts the window.
+     */
+    public synchronized void watchCpu(LongSupplier receiver, LongSupplier senders) {
+        this.receiverCpu = receiver;
+        this.senderCpu = senders;
+    }
+
     /** Takes one PROGRESS line; called from the peer's stdout reader. */
     public synchronized void onLine(PeerLine line) {
         long received = line.number("received");
@@ -50,6 +68,33 @@ public final class ProgressPrinter {
             receivedAtWarmupEnd = received;
             stealAtWarmupEnd = lastSteal;
         }
+        if (receiverCpu != null) {
+            long rx = receiverCpu.getAsLong();
+            long tx = senderCpu.getAsLong();
+            // a sender that has finished and exited reports no CPU time: the window ends with the last line at
+            // which every process still ran
+            if (rx >= 0 && tx >= 0) {
+                lastReceiverCpu = rx;
+                lastSenderCpu = tx;
+                if (lastSecond == warmupSeconds || warmupSeconds == 0 && receiverCpuAtWarmupEnd < 0) {
+                    receiverCpuAtWarmupEnd = rx;
+                    senderCpuAtWarmupEnd = tx;
+                }
+            }
+        }
+    }
+
+    /**
+     * CPU time of the receiver over CPU time of its senders in the steady seconds (both processes whole: JIT and
+     * GC threads count); NaN when not watched or unknown. Unlike the rates it hardly moves with how fast the machine
+     * is at the moment, since a slower machine stretches both; see {@link BenchResult#steadyCpuShare()}.
+     */
+    public synchronized double steadyCpuShare() {
+        if (receiverCpuAtWarmupEnd < 0 || senderCpuAtWarmupEnd < 0 || lastReceiverCpu < 0
+                || lastSenderCpu <= senderCpuAtWarmupEnd) {
+            return Double.NaN;
+        }
+        return (double) (lastReceiverCpu - receiverCpuAtWarmupEnd) / (lastSenderCpu - senderCpuAtWarmupEnd);
     }
 
     /** Items/s between the end of the warm-up and the receiver's last full second; NaN without such a second. */

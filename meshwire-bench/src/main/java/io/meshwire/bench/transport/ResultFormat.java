@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 public final class ResultFormat {
 
+    /** {@link BenchConfig#mode()} of capacity runs. */
+    private static final String CAPACITY = "capacity";
     private static final String[] BUCKET_LABELS = {"1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"};
 
     private ResultFormat() {
@@ -112,6 +114,7 @@ public final class ResultFormat {
             out.append(",\"pkts_per_syscall\":").append(number(r.packetsPerSyscall(), 3));
             out.append(",\"rx_cpu_ns_per_dgram\":").append(number(r.receiverCpuPerDatagram(), 1));
             out.append(",\"tx_cpu_ns_per_dgram\":").append(number(r.senderCpuPerDatagram(), 1));
+            out.append(",\"steady_rx_tx_cpu\":").append(number(r.steadyCpuShare(), 4));
             out.append(",\"batch_hist\":");
             if (r.histogram() == null) {
                 out.append("null");
@@ -134,9 +137,11 @@ public final class ResultFormat {
 
     /** One system's figures over every round in which it completed, with per-round ratios to that round's C. */
     record RoundsSummary(String system, int size, int rounds, double[] rates, double[] losses, double[] steadyRates,
-            double[] ratios, double[] steadyRatios, double[] steals, double[] adjustedRatios, double[] receiverCpu) {
+            double[] ratios, double[] steadyRatios, double[] steals, double[] adjustedRatios, double[] receiverCpu,
+            double[] cpuModelRatios) {
 
-        static List<RoundsSummary> of(int size, List<List<BenchResult>> rounds) {
+        /** {@code capacity}: the rounds ran in capacity mode, the one where {@link BenchResult#cpuModelRatio} holds. */
+        static List<RoundsSummary> of(int size, boolean capacity, List<List<BenchResult>> rounds) {
             java.util.Map<String, List<BenchResult>> bySystem = new java.util.LinkedHashMap<>();
             java.util.Map<String, List<double[]>> ratiosBySystem = new java.util.HashMap<>();
             for (List<BenchResult> round : rounds) {
@@ -151,7 +156,8 @@ public final class ResultFormat {
                             baseline == null ? Double.NaN : r.datagramsPerSecond() / baseline.datagramsPerSecond(),
                             baseline == null ? Double.NaN : r.steadyRate() / baseline.steadyRate(),
                             baseline == null ? Double.NaN
-                                    : r.stealAdjustedSteadyRate() / baseline.stealAdjustedSteadyRate()});
+                                    : r.stealAdjustedSteadyRate() / baseline.stealAdjustedSteadyRate(),
+                            baseline == null || !capacity ? Double.NaN : r.cpuModelRatio(baseline)});
                 }
             }
             List<RoundsSummary> out = new java.util.ArrayList<>();
@@ -166,7 +172,8 @@ public final class ResultFormat {
                         ratios.stream().mapToDouble(r -> r[1]).toArray(),
                         rs.stream().mapToDouble(BenchResult::steadySteal).toArray(),
                         ratios.stream().mapToDouble(r -> r[2]).toArray(),
-                        rs.stream().mapToDouble(BenchResult::receiverCpuPerDatagram).toArray()));
+                        rs.stream().mapToDouble(BenchResult::receiverCpuPerDatagram).toArray(),
+                        ratios.stream().mapToDouble(r -> r[3]).toArray()));
             }
             return out;
         }
@@ -182,26 +189,37 @@ public final class ResultFormat {
     }
 
     /** The medians over all rounds of one size, with each round's ratios to c-mmsg listed. */
-    static String roundsTable(int size, List<List<BenchResult>> rounds) {
+    static String roundsTable(int size, String mode, List<List<BenchResult>> rounds) {
+        boolean capacity = CAPACITY.equals(mode);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "medians over %d rounds (each ratio taken within its round):%n",
                 rounds.size()));
-        out.append(String.format(Locale.ROOT, "%-18s %7s %6s %12s %10s %11s %6s %9s %9s  %s%n", "system", "size",
-                "rounds", "dgrams/s", "vs c-mmsg", "steady vs c", "steal", "adj vs c", "rx ns/dg",
-                "steady vs c / adj vs c per round"));
-        for (RoundsSummary s : RoundsSummary.of(size, rounds)) {
+        out.append(String.format(Locale.ROOT, "%-18s %7s %6s %12s %10s %11s %6s %9s %9s %9s  %s%n", "system", "size",
+                "rounds", "dgrams/s", "vs c-mmsg", "steady vs c", "steal", "adj vs c", "cpu vs c", "rx ns/dg",
+                capacity ? "steady / adj / cpu vs c per round" : "steady vs c / adj vs c per round"));
+        for (RoundsSummary s : RoundsSummary.of(size, capacity, rounds)) {
             StringBuilder each = new StringBuilder();
             for (int k = 0; k < s.steadyRatios().length; k++) {
                 each.append(each.isEmpty() ? "" : "  ").append(ratio(s.steadyRatios()[k])).append('/')
                         .append(ratio(s.adjustedRatios()[k]));
+                if (capacity) {
+                    each.append('/').append(ratio(s.cpuModelRatios()[k]));
+                }
             }
-            out.append(String.format(Locale.ROOT, "%-18s %5d B %6d %12s %10s %11s %6s %9s %9s  %s%n", s.system(),
+            out.append(String.format(Locale.ROOT, "%-18s %5d B %6d %12s %10s %11s %6s %9s %9s %9s  %s%n", s.system(),
                     s.size(), s.rounds(), s.rounds() == 0 ? "-" : rate(median(s.rates())), ratio(median(s.ratios())),
                     ratio(median(s.steadyRatios())), wholePercent(median(s.steals())),
-                    ratio(median(s.adjustedRatios())), nanos(median(s.receiverCpu())), each));
+                    ratio(median(s.adjustedRatios())), ratio(median(s.cpuModelRatios())),
+                    nanos(median(s.receiverCpu())), each));
         }
-        return out.append("steal: the host's share of the vCPU time in the steady seconds; adj vs c: the steady ratio "
-                + "with each rate divided by (1 - steal)\n").toString();
+        out.append("steal: the host's share of the vCPU time in the steady seconds; adj vs c: the steady ratio "
+                + "with each rate divided by (1 - steal)\n");
+        if (capacity) {
+            out.append("cpu vs c: the steady ratio had both run on the machine as it was in c-mmsg's seconds, "
+                    + "(1 + rx/tx of c-mmsg) / (1 + rx/tx), rx/tx the receiver's CPU time over its senders' in the "
+                    + "steady seconds\n");
+        }
+        return out.toString();
     }
 
     /**
@@ -217,7 +235,7 @@ public final class ResultFormat {
                 .append(",\"warmup_s\":").append(warmupSeconds)
                 .append(",\"rounds\":").append(rounds.size())
                 .append(",\"results\":[");
-        List<RoundsSummary> summaries = RoundsSummary.of(size, rounds);
+        List<RoundsSummary> summaries = RoundsSummary.of(size, CAPACITY.equals(mode), rounds);
         for (int i = 0; i < summaries.size(); i++) {
             RoundsSummary s = summaries.get(i);
             out.append(i == 0 ? "{" : ",{");
@@ -232,10 +250,13 @@ public final class ResultFormat {
             out.append(",\"host_steal_after_warmup\":").append(number(median(s.steals()), 4));
             out.append(",\"steal_adjusted_steady_ratio_vs_c_mmsg\":")
                     .append(number(median(s.adjustedRatios()), 4));
+            out.append(",\"cpu_model_ratio_vs_c_mmsg\":").append(number(median(s.cpuModelRatios()), 4));
             out.append(",\"round_steady_ratios\":");
             array(out, s.steadyRatios());
             out.append(",\"round_steal_adjusted_ratios\":");
             array(out, s.adjustedRatios());
+            out.append(",\"round_cpu_model_ratios\":");
+            array(out, s.cpuModelRatios());
             out.append('}');
         }
         return out.append("]}").toString();

@@ -159,7 +159,7 @@ public final class TransportBench {
             }
             if (config.rounds() > 1) {
                 out.println();
-                out.print(ResultFormat.roundsTable(size, rounds));
+                out.print(ResultFormat.roundsTable(size, config.mode(), rounds));
                 if (config.json()) {
                     out.println(ResultFormat.roundsJson(size, config.mode(), config.seconds(),
                             config.warmupSeconds(), rounds));
@@ -224,6 +224,17 @@ public final class TransportBench {
                 processes.add(process);
                 senders.add(process);
             }
+            progress.watchCpu(receiver::cpuNanos, () -> {
+                long total = 0;
+                for (PeerProcess sender : senders) {
+                    long cpu = sender.cpuNanos();
+                    if (cpu < 0) {
+                        return -1;
+                    }
+                    total += cpu;
+                }
+                return total;
+            });
             Duration senderLimit = READY_TIMEOUT.plusSeconds(config.seconds()).plus(EXIT_SLACK);
             long sent = 0;
             long senderCpu = 0;
@@ -237,7 +248,8 @@ public final class TransportBench {
             PeerLine result = receiver.awaitResult(Duration.ofMillis(config.graceMillis()).plus(EXIT_SLACK));
             return new BenchResult(system.name(), size, senders.size(), sent, result.number("received"),
                     result.number("elapsed_ns"), result.number("syscalls", -1), result.histogram("hist"),
-                    progress.steadyRate(), progress.steadySteal(), result.number("cpu_ns", -1), senderCpu, null);
+                    progress.steadyRate(), progress.steadySteal(), result.number("cpu_ns", -1), senderCpu,
+                    progress.steadyCpuShare(), null);
         } finally {
             for (PeerProcess process : processes) {
                 process.close();

@@ -130,7 +130,7 @@ class HarnessPartsTest {
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
                 ResultFormat.roundsJson(64, "capacity", 10, 3, rounds));
-        String table = ResultFormat.roundsTable(64, rounds);
+        String table = ResultFormat.roundsTable(64, "capacity", rounds);
 
         assertThat(json).containsEntry("rounds", 3.0).containsEntry("mode", "capacity");
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
@@ -160,7 +160,7 @@ class HarnessPartsTest {
                 .containsEntry("round_steal_adjusted_ratios", List.of(1.0, 1.0))
                 .containsEntry("steal_adjusted_steady_ratio_vs_c_mmsg", 1.0)
                 .containsEntry("host_steal_after_warmup", 0.1);
-        assertThat(ResultFormat.roundsTable(64, rounds)).contains("0.80/1.00  2.00/1.00");
+        assertThat(ResultFormat.roundsTable(64, "capacity", rounds)).contains("0.80/1.00/-  2.00/1.00/-");
         assertThat(result("x", 1000, Double.NaN).stealAdjustedSteadyRate()).isNaN();
     }
 
@@ -196,15 +196,70 @@ class HarnessPartsTest {
 
     /** As above, with {@code steal} of the machine taken by the host during the steady seconds. */
     private static BenchResult result(String system, long perSecond, double steal) {
+        return result(system, perSecond, steal, Double.NaN);
+    }
+
+    /** As above, with the receiver's CPU time over its senders' ({@code cpuShare}) in the steady seconds. */
+    private static BenchResult result(String system, long perSecond, double steal, double cpuShare) {
         return new BenchResult(system, 64, 2, perSecond, perSecond, 1_000_000_000L, 10, null, perSecond, steal,
-                1_000_000, -1, null);
+                1_000_000, -1, cpuShare, null);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldCompareTheReceiversCpuSharesWhenTheMachineSlowedBetweenTheirWindows() {
+        // round 1: the machine ran meshwire's window 25 % slower, but its receiver needed the same CPU per sender
+        // CPU as C's; round 2: the same machine, and meshwire's receiver needed 0.5 s of CPU per 1 s of its senders'
+        // where C's needed 0.4 s
+        List<List<BenchResult>> rounds = List.of(
+                List.of(result("c-mmsg", 1000, 0.0, 0.4), result("meshwire-native", 750, 0.0, 0.4)),
+                List.of(result("meshwire-native", 1000, 0.0, 0.5), result("c-mmsg", 1070, 0.0, 0.4)));
+
+        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
+                ResultFormat.roundsJson(64, "capacity", 10, 3, rounds));
+        Map<String, Object> pairJson = (Map<String, Object>) MiniJson.parse(
+                ResultFormat.roundsJson(64, "pinned-pair", 10, 3, rounds));
+
+        Map<String, Object> meshwire = ((List<Map<String, Object>>) json.get("results")).get(1);
+        assertThat(meshwire).containsEntry("round_steady_ratios", List.of(0.75, 0.9346))
+                .containsEntry("round_cpu_model_ratios", List.of(1.0, 0.9333))
+                .containsEntry("cpu_model_ratio_vs_c_mmsg", 0.9667);
+        assertThat(ResultFormat.roundsTable(64, "capacity", rounds)).contains("0.75/0.75/1.00  0.93/0.93/0.93")
+                .contains("cpu vs c: ");
+        assertThat(((List<Map<String, Object>>) pairJson.get("results")).get(1))
+                .as("pairs do not share their CPUs: the model does not hold there")
+                .containsEntry("cpu_model_ratio_vs_c_mmsg", null);
+        assertThat(ResultFormat.roundsTable(64, "pinned-pair", rounds)).doesNotContain("cpu vs c: ");
+    }
+
+    @Test
+    void shouldMeasureTheCpuSharesOverTheSteadySecondsWhenWatchingTheProcesses() {
+        java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        ProgressPrinter afterTwo = new ProgressPrinter(sink, "x", 64, "dgrams/s", 2);
+        ProgressPrinter unwatched = new ProgressPrinter(sink, "x", 64, "dgrams/s", 2);
+        // the receiver burns 900 ms of CPU in its first (JIT) second, then 300 ms a second; its senders 1 s each
+        long[] now = {0};
+        // at t=6 one sender has exited: its CPU time is unknown, and the window ends at t=5
+        afterTwo.watchCpu(() -> now[0] == 1 ? 900_000_000L : 900_000_000L + (now[0] - 1) * 300_000_000L,
+                () -> now[0] == 6 ? -1 : now[0] * 1_000_000_000L);
+        for (int t = 1; t <= 6; t++) {
+            now[0] = t;
+            PeerLine line = PeerLine.parse("PROGRESS t=" + t + " received=" + t * 1000);
+            afterTwo.onLine(line);
+            unwatched.onLine(line);
+            if (t == 2) {
+                assertThat(afterTwo.steadyCpuShare()).as("no steady second yet").isNaN();
+            }
+        }
+        assertThat(afterTwo.steadyCpuShare()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(unwatched.steadyCpuShare()).isNaN();
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void shouldWriteParsableJsonWhenAResultFailedWithAnAwkwardMessage() {
         BenchResult ok = new BenchResult("c-mmsg", 64, 1, 1000, 900, 1_000_000_000L, 300,
-                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, Double.NaN, 9_000, 2_000, null);
+                new long[] {1, 2, 3, 4, 5, 6, 7}, Double.NaN, Double.NaN, 9_000, 2_000, 0.25, null);
         BenchResult failed = BenchResult.failed("jdk-nio", 64, 1, "boom \"quoted\"\n\\ \u0001");
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(
@@ -213,7 +268,8 @@ class HarnessPartsTest {
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
         assertThat(results.get(0)).containsEntry("dgrams_per_s", 900.0).containsEntry("loss", 0.1)
                 .containsEntry("pkts_per_syscall", 3.0).containsEntry("dgrams_per_s_after_warmup", null)
-                .containsEntry("rx_cpu_ns_per_dgram", 10.0).containsEntry("tx_cpu_ns_per_dgram", 2.0);
+                .containsEntry("rx_cpu_ns_per_dgram", 10.0).containsEntry("tx_cpu_ns_per_dgram", 2.0)
+                .containsEntry("steady_rx_tx_cpu", 0.25);
         assertThat(results.get(1)).containsEntry("error", "boom \"quoted\"\n\\ \u0001")
                 .containsEntry("loss", null).containsEntry("ratio_vs_c_mmsg", null);
     }
