@@ -22,6 +22,7 @@ import java.util.List;
  *
  * <p>For experiments, {@code -Dmeshwire.bench.idle=SPIN_NANOS,YIELD_NANOS[,PARK_NANOS]} (or {@code block},
  * {@code spin}) sets the receivers' idle strategy, {@code -Dmeshwire.bench.batch=N} their receive batch size,
+ * {@code -Dmeshwire.bench.rcvbuf=BYTES} their {@code SO_RCVBUF} request,
  * {@code -Dmeshwire.bench.mode=INLINE|DEDICATED_THREAD} their receive mode, {@code -Dmeshwire.bench.sources=true}
  * has them ask the kernel for source addresses (off by default: the C receiver reads none), and
  * {@code -Dmeshwire.bench.jvm="-XX:..."} adds options to both child JVMs; the harness passes {@code meshwire.bench.*}
