@@ -72,9 +72,12 @@ public record BenchConfig(List<Integer> sizes, int seconds, List<String> systems
         return capacitySenders > 0;
     }
 
+    /** {@link #mode()} of a receiver-capacity run. */
+    static final String CAPACITY_MODE = "capacity";
+
     /** The JSON's {@code mode}: {@code "capacity"}, {@code "pinned-pair"} or {@code "pair"}. */
     public String mode() {
-        return capacityMode() ? "capacity" : pin ? "pinned-pair" : "pair";
+        return capacityMode() ? CAPACITY_MODE : pin ? "pinned-pair" : "pair";
     }
 
     /** A builder with the defaults: 64 B and 1200 B, 5 s, all systems, pairs, text output, 127.0.0.1. */

@@ -9,8 +9,6 @@ import java.util.Locale;
  */
 public final class ResultFormat {
 
-    /** {@link BenchConfig#mode()} of capacity runs. */
-    private static final String CAPACITY = "capacity";
     private static final String[] BUCKET_LABELS = {"1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"};
 
     private ResultFormat() {
@@ -190,7 +188,7 @@ public final class ResultFormat {
 
     /** The medians over all rounds of one size, with each round's ratios to c-mmsg listed. */
     static String roundsTable(int size, String mode, List<List<BenchResult>> rounds) {
-        boolean capacity = CAPACITY.equals(mode);
+        boolean capacity = BenchConfig.CAPACITY_MODE.equals(mode);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "medians over %d rounds (each ratio taken within its round):%n",
                 rounds.size()));
@@ -235,7 +233,7 @@ public final class ResultFormat {
                 .append(",\"warmup_s\":").append(warmupSeconds)
                 .append(",\"rounds\":").append(rounds.size())
                 .append(",\"results\":[");
-        List<RoundsSummary> summaries = RoundsSummary.of(size, CAPACITY.equals(mode), rounds);
+        List<RoundsSummary> summaries = RoundsSummary.of(size, BenchConfig.CAPACITY_MODE.equals(mode), rounds);
         for (int i = 0; i < summaries.size(); i++) {
             RoundsSummary s = summaries.get(i);
             out.append(i == 0 ? "{" : ",{");
